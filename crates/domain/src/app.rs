@@ -6,11 +6,11 @@
 use crate::error::{Error, Result};
 use crate::events::{Event, EventBus};
 use crate::ids::{ChannelId, UserId};
-use std::collections::HashSet;
 use crate::model::{Channel, Millis};
 use crate::policy::{self, Action, ChannelGrant, Principal};
 use crate::ports::{BlobStore, Clock, Store};
 use crate::settings::Settings;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 pub struct App {

@@ -25,36 +25,108 @@ pub enum Audience {
 
 #[derive(Clone, Debug)]
 pub enum EventKind {
-    Posted { post: Post, channel: Channel, sender_name: String, mentions: Vec<UserId> },
-    PostEdited { post: Post },
-    PostDeleted { post: Post, deleted_by: UserId },
-    ReactionAdded { reaction: Reaction },
-    ReactionRemoved { reaction: Reaction },
-    Typing { user_id: UserId, parent_id: String },
-    MultipleChannelsViewed { times: Vec<(ChannelId, i64)> },
-    ChannelCreated { channel_id: ChannelId, team_id: Option<TeamId> },
-    ChannelUpdated { channel: Channel },
-    ChannelDeleted { channel_id: ChannelId, delete_at: i64 },
-    ChannelRestored { channel_id: ChannelId },
-    ChannelConverted { channel_id: ChannelId },
-    ChannelMemberUpdated { member: ChannelMember },
-    DirectAdded { creator_id: UserId, teammate_id: UserId },
-    GroupAdded { teammate_ids: Vec<UserId> },
-    UserAdded { user_id: UserId, team_id: Option<TeamId>, channel_id: ChannelId },
+    Posted {
+        post: Post,
+        channel: Channel,
+        sender_name: String,
+        mentions: Vec<UserId>,
+    },
+    PostEdited {
+        post: Post,
+    },
+    PostDeleted {
+        post: Post,
+        deleted_by: UserId,
+    },
+    ReactionAdded {
+        reaction: Reaction,
+    },
+    ReactionRemoved {
+        reaction: Reaction,
+    },
+    Typing {
+        user_id: UserId,
+        parent_id: String,
+    },
+    MultipleChannelsViewed {
+        times: Vec<(ChannelId, i64)>,
+    },
+    ChannelCreated {
+        channel_id: ChannelId,
+        team_id: Option<TeamId>,
+    },
+    ChannelUpdated {
+        channel: Channel,
+    },
+    ChannelDeleted {
+        channel_id: ChannelId,
+        delete_at: i64,
+    },
+    ChannelRestored {
+        channel_id: ChannelId,
+    },
+    ChannelConverted {
+        channel_id: ChannelId,
+    },
+    ChannelMemberUpdated {
+        member: ChannelMember,
+    },
+    DirectAdded {
+        creator_id: UserId,
+        teammate_id: UserId,
+    },
+    GroupAdded {
+        teammate_ids: Vec<UserId>,
+    },
+    UserAdded {
+        user_id: UserId,
+        team_id: Option<TeamId>,
+        channel_id: ChannelId,
+    },
     /// Sent to the channel; the removed user gets [`EventKind::UserRemovedSelf`].
-    UserRemoved { user_id: UserId, remover_id: UserId, channel_id: ChannelId },
-    UserRemovedSelf { channel_id: ChannelId, remover_id: UserId },
-    AddedToTeam { team_id: TeamId, user_id: UserId },
-    LeaveTeam { team_id: TeamId, user_id: UserId },
-    UpdateTeam { team: Team },
-    NewUser { user_id: UserId },
-    UserUpdated { user: User },
-    StatusChange { user_id: UserId, status: String },
-    PreferencesChanged { preferences: Vec<Preference> },
-    PreferencesDeleted { preferences: Vec<Preference> },
+    UserRemoved {
+        user_id: UserId,
+        remover_id: UserId,
+        channel_id: ChannelId,
+    },
+    UserRemovedSelf {
+        channel_id: ChannelId,
+        remover_id: UserId,
+    },
+    AddedToTeam {
+        team_id: TeamId,
+        user_id: UserId,
+    },
+    LeaveTeam {
+        team_id: TeamId,
+        user_id: UserId,
+    },
+    UpdateTeam {
+        team: Team,
+    },
+    NewUser {
+        user_id: UserId,
+    },
+    UserUpdated {
+        user: User,
+    },
+    StatusChange {
+        user_id: UserId,
+        status: String,
+    },
+    PreferencesChanged {
+        preferences: Vec<Preference>,
+    },
+    PreferencesDeleted {
+        preferences: Vec<Preference>,
+    },
     /// Control events, never sent to clients: the hub closes the matching sockets.
-    SessionRevoked { session_id: SessionId },
-    UserDeactivated { user_id: UserId },
+    SessionRevoked {
+        session_id: SessionId,
+    },
+    UserDeactivated {
+        user_id: UserId,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -19,16 +19,16 @@ use crate::model::{Channel, ChannelMember, ChannelType, TeamMember};
 /// An authenticated, active user making a request. Only the accounts service creates one,
 /// after checking the session and the account.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Principal {
     pub user_id: UserId,
     pub session_id: SessionId,
     pub system_admin: bool,
-    pub(crate) _sealed: (),
 }
 
 impl Principal {
     pub(crate) fn new(user_id: UserId, session_id: SessionId, system_admin: bool) -> Self {
-        Principal { user_id, session_id, system_admin, _sealed: () }
+        Principal { user_id, session_id, system_admin }
     }
 }
 
@@ -198,8 +198,7 @@ pub fn authorize(
     }
     // Someone who may manage a private channel without reading it (an admin) learns that it
     // exists; anyone else gets the same answer as for a channel that does not exist.
-    let knows_it_exists = decide(&facts, A::Read)
-        || (channel.channel_type == C::Private && (facts.system_admin || facts.team_admin));
+    let knows_it_exists = decide(&facts, A::Read) || (channel.channel_type == C::Private && (facts.system_admin || facts.team_admin));
     if knows_it_exists { Err(Error::forbidden()) } else { Err(Error::not_found("channel")) }
 }
 

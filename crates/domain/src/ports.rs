@@ -144,11 +144,24 @@ pub struct StoredPost {
 #[derive(Clone, Debug)]
 pub enum PostPage {
     /// Newest first, `per_page` at `page`.
-    Latest { page: i64, per_page: i64 },
+    Latest {
+        page: i64,
+        per_page: i64,
+    },
     /// Everything changed at or after the instant (new, edited, deleted, reacted).
-    Since { since: Millis },
-    Before { post: PostId, page: i64, per_page: i64 },
-    After { post: PostId, page: i64, per_page: i64 },
+    Since {
+        since: Millis,
+    },
+    Before {
+        post: PostId,
+        page: i64,
+        per_page: i64,
+    },
+    After {
+        post: PostId,
+        page: i64,
+        per_page: i64,
+    },
 }
 
 #[async_trait]
@@ -236,9 +249,6 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now_ms(&self) -> Millis {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0)
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
     }
 }

@@ -64,7 +64,10 @@ pub fn hashtags(message: &str) -> String {
     for word in message.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']')) {
         if let Some(rest) = word.strip_prefix('#') {
             let tag = rest.trim_end_matches(['.', ':', '!', '?']);
-            if tag.len() >= 2 && tag.chars().next().is_some_and(char::is_alphabetic) && tag.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+            if tag.len() >= 2
+                && tag.chars().next().is_some_and(char::is_alphabetic)
+                && tag.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            {
                 let full = &word[..tag.len() + 1];
                 if !tags.contains(&full) {
                     tags.push(full);
@@ -80,8 +83,18 @@ pub fn hashtags(message: &str) -> String {
 pub fn refang(s: &str) -> String {
     let mut out = s.to_owned();
     for (from, to) in [
-        ("[.]", "."), ("(.)", "."), ("{.}", "."), ("[dot]", "."), ("(dot)", "."), ("[:]", ":"), ("[://]", "://"),
-        ("[at]", "@"), ("(at)", "@"), ("[@]", "@"), ("[/]", "/"), ("\\.", "."),
+        ("[.]", "."),
+        ("(.)", "."),
+        ("{.}", "."),
+        ("[dot]", "."),
+        ("(dot)", "."),
+        ("[:]", ":"),
+        ("[://]", "://"),
+        ("[at]", "@"),
+        ("(at)", "@"),
+        ("[@]", "@"),
+        ("[/]", "/"),
+        ("\\.", "."),
     ] {
         if out.contains(from) {
             out = out.replace(from, to);
@@ -179,7 +192,9 @@ mod tests {
 
     #[test]
     fn indexes_indicators_whole() {
-        let t = search_tokens("C2 at 45.137.21.9, see hxxps://evil[.]example/a.php and ```e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855```");
+        let t = search_tokens(
+            "C2 at 45.137.21.9, see hxxps://evil[.]example/a.php and ```e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855```",
+        );
         assert!(t.contains(&"45.137.21.9".to_string()), "{t:?}");
         assert!(t.contains(&"https://evil.example/a.php".to_string()), "{t:?}");
         assert!(t.contains(&"evil.example".to_string()), "{t:?}");

@@ -204,7 +204,12 @@ impl AccountStore for SqlStore {
         self.db
             .write(move |c| {
                 Box::pin(async move {
-                    sqlx::query("UPDATE users SET failed_attempts = $2 WHERE id = $1").bind(id.as_str()).bind(failed_attempts).execute(&mut *c).await.map_err(db_err)?;
+                    sqlx::query("UPDATE users SET failed_attempts = $2 WHERE id = $1")
+                        .bind(id.as_str())
+                        .bind(failed_attempts)
+                        .execute(&mut *c)
+                        .await
+                        .map_err(db_err)?;
                     Ok(())
                 })
             })
@@ -216,15 +221,21 @@ impl AccountStore for SqlStore {
         self.db
             .write(move |c| {
                 Box::pin(async move {
-                    sqlx::query("INSERT INTO organizations (id, name, display_name, create_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING")
-                        .bind(OrgId::generate().as_str())
+                    sqlx::query(
+                        "INSERT INTO organizations (id, name, display_name, create_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
+                    )
+                    .bind(OrgId::generate().as_str())
+                    .bind(&name)
+                    .bind(&display_name)
+                    .bind(now_ms())
+                    .execute(&mut *c)
+                    .await
+                    .map_err(db_err)?;
+                    let row = sqlx::query("SELECT id, name, display_name, create_at FROM organizations WHERE name = $1")
                         .bind(&name)
-                        .bind(&display_name)
-                        .bind(now_ms())
-                        .execute(&mut *c)
+                        .fetch_one(&mut *c)
                         .await
                         .map_err(db_err)?;
-                    let row = sqlx::query("SELECT id, name, display_name, create_at FROM organizations WHERE name = $1").bind(&name).fetch_one(&mut *c).await.map_err(db_err)?;
                     rows::org(&row)
                 })
             })
@@ -232,12 +243,19 @@ impl AccountStore for SqlStore {
     }
 
     async fn get_org(&self, id: &OrgId) -> Result<Option<Organization>> {
-        let row = sqlx::query("SELECT id, name, display_name, create_at FROM organizations WHERE id = $1").bind(id.as_str()).fetch_optional(&self.db.pool).await.map_err(db_err)?;
+        let row = sqlx::query("SELECT id, name, display_name, create_at FROM organizations WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(db_err)?;
         row.as_ref().map(rows::org).transpose()
     }
 
     async fn list_orgs(&self) -> Result<Vec<Organization>> {
-        let rows = sqlx::query("SELECT id, name, display_name, create_at FROM organizations ORDER BY name").fetch_all(&self.db.pool).await.map_err(db_err)?;
+        let rows = sqlx::query("SELECT id, name, display_name, create_at FROM organizations ORDER BY name")
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(db_err)?;
         rows.iter().map(rows::org).collect()
     }
 
@@ -265,7 +283,9 @@ impl AccountStore for SqlStore {
     }
 
     async fn session_by_token_hash(&self, hash: &str) -> Result<Option<(Session, User)>> {
-        let sql = format!("SELECT {SESSION_COLS}, {USER_COLS} FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organizations o ON o.id = u.org_id WHERE s.token_hash = $1");
+        let sql = format!(
+            "SELECT {SESSION_COLS}, {USER_COLS} FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organizations o ON o.id = u.org_id WHERE s.token_hash = $1"
+        );
         let row = sqlx::query(AssertSqlSafe(sql)).bind(hash).fetch_optional(&self.db.pool).await.map_err(db_err)?;
         match row {
             Some(r) => Ok(Some((rows::session(&r)?, rows::user(&r)?))),
@@ -296,7 +316,11 @@ impl AccountStore for SqlStore {
         self.db
             .write(move |c| {
                 Box::pin(async move {
-                    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions WHERE user_id = $1").bind(user.as_str()).fetch_all(&mut *c).await.map_err(db_err)?;
+                    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions WHERE user_id = $1")
+                        .bind(user.as_str())
+                        .fetch_all(&mut *c)
+                        .await
+                        .map_err(db_err)?;
                     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.as_str()).execute(&mut *c).await.map_err(db_err)?;
                     Ok(ids.into_iter().map(SessionId::from_db).collect())
                 })
@@ -309,7 +333,12 @@ impl AccountStore for SqlStore {
         self.db
             .write(move |c| {
                 Box::pin(async move {
-                    sqlx::query("UPDATE sessions SET last_activity_at = $2 WHERE id = $1").bind(id.as_str()).bind(at).execute(&mut *c).await.map_err(db_err)?;
+                    sqlx::query("UPDATE sessions SET last_activity_at = $2 WHERE id = $1")
+                        .bind(id.as_str())
+                        .bind(at)
+                        .execute(&mut *c)
+                        .await
+                        .map_err(db_err)?;
                     Ok(())
                 })
             })
@@ -317,7 +346,11 @@ impl AccountStore for SqlStore {
     }
 
     async fn get_preferences(&self, user: &UserId) -> Result<Vec<Preference>> {
-        let rows = sqlx::query("SELECT user_id, category, name, value FROM preferences WHERE user_id = $1 ORDER BY category, name").bind(user.as_str()).fetch_all(&self.db.pool).await.map_err(db_err)?;
+        let rows = sqlx::query("SELECT user_id, category, name, value FROM preferences WHERE user_id = $1 ORDER BY category, name")
+            .bind(user.as_str())
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(db_err)?;
         rows.iter().map(rows::preference).collect()
     }
 
@@ -348,7 +381,13 @@ impl AccountStore for SqlStore {
             .write(move |c| {
                 Box::pin(async move {
                     for p in &prefs {
-                        sqlx::query("DELETE FROM preferences WHERE user_id = $1 AND category = $2 AND name = $3").bind(p.user_id.as_str()).bind(&p.category).bind(&p.name).execute(&mut *c).await.map_err(db_err)?;
+                        sqlx::query("DELETE FROM preferences WHERE user_id = $1 AND category = $2 AND name = $3")
+                            .bind(p.user_id.as_str())
+                            .bind(&p.category)
+                            .bind(&p.name)
+                            .execute(&mut *c)
+                            .await
+                            .map_err(db_err)?;
                     }
                     Ok(())
                 })
@@ -360,7 +399,10 @@ impl AccountStore for SqlStore {
         if users.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!("SELECT user_id, status, manual, last_activity_at, dnd_end_time FROM statuses WHERE user_id IN ({})", placeholders(1, users.len()));
+        let sql = format!(
+            "SELECT user_id, status, manual, last_activity_at, dnd_end_time FROM statuses WHERE user_id IN ({})",
+            placeholders(1, users.len())
+        );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for u in users {
             q = q.bind(u.as_str());

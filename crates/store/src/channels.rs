@@ -40,7 +40,16 @@ pub(crate) async fn insert_channel(c: &mut AnyConnection, ch: &Channel) -> Resul
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn insert_member(c: &mut AnyConnection, channel: &ChannelId, user: &UserId, admin: bool, at: Millis, msg_count: i64, msg_count_root: i64, notify: &str) -> Result<()> {
+pub(crate) async fn insert_member(
+    c: &mut AnyConnection,
+    channel: &ChannelId,
+    user: &UserId,
+    admin: bool,
+    at: Millis,
+    msg_count: i64,
+    msg_count_root: i64,
+    notify: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO channel_members (channel_id, user_id, scheme_admin, last_viewed_at, msg_count, msg_count_root, notify_props, last_update_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $4) ON CONFLICT (channel_id, user_id) DO NOTHING")
         .bind(channel.as_str())
         .bind(user.as_str())
@@ -128,14 +137,21 @@ impl ChannelStore for SqlStore {
 
     async fn get_channel_by_name(&self, team: Option<&TeamId>, name: &str) -> Result<Option<Channel>> {
         let sql = format!("SELECT {CHANNEL_COLS} FROM channels c WHERE c.team_id = $1 AND c.name = $2");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(team.map(|t| t.as_str()).unwrap_or("")).bind(name).fetch_optional(&self.db.pool).await.map_err(db_err)?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(team.map(|t| t.as_str()).unwrap_or(""))
+            .bind(name)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(db_err)?;
         row.as_ref().map(rows::channel).transpose()
     }
 
     async fn channels_for_user(&self, user: &UserId, team: Option<&TeamId>, include_archived: bool) -> Result<Vec<Channel>> {
         let team_filter = if team.is_some() { " AND (c.team_id = $2 OR c.team_id = '')" } else { "" };
         let archived = if include_archived { "" } else { " AND c.delete_at = 0" };
-        let sql = format!("SELECT {CHANNEL_COLS} FROM channels c JOIN channel_members cm ON cm.channel_id = c.id WHERE cm.user_id = $1{team_filter}{archived} ORDER BY c.display_name, c.id");
+        let sql = format!(
+            "SELECT {CHANNEL_COLS} FROM channels c JOIN channel_members cm ON cm.channel_id = c.id WHERE cm.user_id = $1{team_filter}{archived} ORDER BY c.display_name, c.id"
+        );
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(user.as_str());
         if let Some(t) = team {
             q = q.bind(t.as_str());
@@ -145,7 +161,9 @@ impl ChannelStore for SqlStore {
 
     async fn public_channels(&self, team: &TeamId, archived: bool, offset: i64, limit: i64) -> Result<Vec<Channel>> {
         let cond = if archived { "c.delete_at <> 0" } else { "c.delete_at = 0" };
-        let sql = format!("SELECT {CHANNEL_COLS} FROM channels c WHERE c.team_id = $1 AND c.channel_type = 'O' AND {cond} ORDER BY c.display_name, c.id LIMIT $2 OFFSET $3");
+        let sql = format!(
+            "SELECT {CHANNEL_COLS} FROM channels c WHERE c.team_id = $1 AND c.channel_type = 'O' AND {cond} ORDER BY c.display_name, c.id LIMIT $2 OFFSET $3"
+        );
         let rows = sqlx::query(AssertSqlSafe(sql)).bind(team.as_str()).bind(limit).bind(offset).fetch_all(&self.db.pool).await.map_err(db_err)?;
         rows.iter().map(rows::channel).collect()
     }
@@ -157,19 +175,33 @@ impl ChannelStore for SqlStore {
     }
 
     async fn channel_members(&self, grant: &ChannelGrant, offset: i64, limit: i64) -> Result<Vec<ChannelMember>> {
-        let sql = format!("SELECT {MEMBER_COLS} FROM channel_members cm JOIN users u ON u.id = cm.user_id WHERE cm.channel_id = $1 ORDER BY u.username LIMIT $2 OFFSET $3");
-        let rows = sqlx::query(AssertSqlSafe(sql)).bind(grant.channel_id().as_str()).bind(limit).bind(offset).fetch_all(&self.db.pool).await.map_err(db_err)?;
+        let sql = format!(
+            "SELECT {MEMBER_COLS} FROM channel_members cm JOIN users u ON u.id = cm.user_id WHERE cm.channel_id = $1 ORDER BY u.username LIMIT $2 OFFSET $3"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(grant.channel_id().as_str())
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(db_err)?;
         rows.iter().map(rows::member).collect()
     }
 
     async fn channel_member_ids(&self, channel: &ChannelId) -> Result<Vec<UserId>> {
-        let ids: Vec<String> = sqlx::query_scalar("SELECT user_id FROM channel_members WHERE channel_id = $1").bind(channel.as_str()).fetch_all(&self.db.pool).await.map_err(db_err)?;
+        let ids: Vec<String> = sqlx::query_scalar("SELECT user_id FROM channel_members WHERE channel_id = $1")
+            .bind(channel.as_str())
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(db_err)?;
         Ok(ids.into_iter().map(UserId::from_db).collect())
     }
 
     async fn channel_members_for_user(&self, user: &UserId, team: Option<&TeamId>) -> Result<Vec<ChannelMember>> {
         let team_filter = if team.is_some() { " AND (c.team_id = $2 OR c.team_id = '')" } else { "" };
-        let sql = format!("SELECT {MEMBER_COLS} FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1{team_filter} ORDER BY cm.channel_id");
+        let sql = format!(
+            "SELECT {MEMBER_COLS} FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1{team_filter} ORDER BY cm.channel_id"
+        );
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(user.as_str());
         if let Some(t) = team {
             q = q.bind(t.as_str());
@@ -187,7 +219,12 @@ impl ChannelStore for SqlStore {
         self.db
             .write(move |c| {
                 Box::pin(async move {
-                    let done = sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2").bind(channel.as_str()).bind(user.as_str()).execute(&mut *c).await.map_err(db_err)?;
+                    let done = sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2")
+                        .bind(channel.as_str())
+                        .bind(user.as_str())
+                        .execute(&mut *c)
+                        .await
+                        .map_err(db_err)?;
                     Ok(done.rows_affected() > 0)
                 })
             })
@@ -195,7 +232,11 @@ impl ChannelStore for SqlStore {
     }
 
     async fn count_channel_members(&self, channel: &ChannelId) -> Result<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM channel_members cm JOIN users u ON u.id = cm.user_id WHERE cm.channel_id = $1 AND u.delete_at = 0").bind(channel.as_str()).fetch_one(&self.db.pool).await.map_err(db_err)
+        sqlx::query_scalar("SELECT COUNT(*) FROM channel_members cm JOIN users u ON u.id = cm.user_id WHERE cm.channel_id = $1 AND u.delete_at = 0")
+            .bind(channel.as_str())
+            .fetch_one(&self.db.pool)
+            .await
+            .map_err(db_err)
     }
 
     async fn view_channels(&self, user: &UserId, channels: &[ChannelId], at: Millis) -> Result<Vec<ChannelId>> {

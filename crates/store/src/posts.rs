@@ -16,7 +16,12 @@ const SINCE_LIMIT: i64 = 1000;
 
 async fn insert_tokens(c: &mut AnyConnection, post: &PostId, tokens: &[String]) -> Result<()> {
     for token in tokens.iter().take(256) {
-        sqlx::query("INSERT INTO post_tokens (token, post_id) VALUES ($1, $2) ON CONFLICT (token, post_id) DO NOTHING").bind(token).bind(post.as_str()).execute(&mut *c).await.map_err(db_err)?;
+        sqlx::query("INSERT INTO post_tokens (token, post_id) VALUES ($1, $2) ON CONFLICT (token, post_id) DO NOTHING")
+            .bind(token)
+            .bind(post.as_str())
+            .execute(&mut *c)
+            .await
+            .map_err(db_err)?;
     }
     Ok(())
 }
@@ -31,7 +36,11 @@ async fn index_text(c: &mut AnyConnection, backend: Backend, seq: i64, message: 
 
 async fn unindex_text(c: &mut AnyConnection, backend: Backend, post: &PostId) -> Result<()> {
     if backend == Backend::Sqlite {
-        sqlx::query("DELETE FROM posts_fts WHERE rowid = (SELECT seq FROM posts WHERE id = $1)").bind(post.as_str()).execute(&mut *c).await.map_err(db_err)?;
+        sqlx::query("DELETE FROM posts_fts WHERE rowid = (SELECT seq FROM posts WHERE id = $1)")
+            .bind(post.as_str())
+            .execute(&mut *c)
+            .await
+            .map_err(db_err)?;
     }
     Ok(())
 }
@@ -157,13 +166,22 @@ impl PostStore for SqlStore {
     }
 
     async fn post_channel(&self, post: &PostId) -> Result<Option<ChannelId>> {
-        let id: Option<String> = sqlx::query_scalar("SELECT channel_id FROM posts WHERE id = $1").bind(post.as_str()).fetch_optional(&self.db.pool).await.map_err(db_err)?;
+        let id: Option<String> = sqlx::query_scalar("SELECT channel_id FROM posts WHERE id = $1")
+            .bind(post.as_str())
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(db_err)?;
         Ok(id.map(ChannelId::from_db))
     }
 
     async fn get_post(&self, grant: &ChannelGrant, post: &PostId) -> Result<Option<Post>> {
         let sql = format!("SELECT {POST_COLS} FROM posts p WHERE p.id = $1 AND p.channel_id = $2");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(post.as_str()).bind(grant.channel_id().as_str()).fetch_optional(&self.db.pool).await.map_err(db_err)?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(post.as_str())
+            .bind(grant.channel_id().as_str())
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(db_err)?;
         row.as_ref().map(rows::post).transpose()
     }
 
@@ -171,7 +189,10 @@ impl PostStore for SqlStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!("SELECT {POST_COLS} FROM posts p WHERE p.channel_id = $1 AND p.id IN ({}) ORDER BY p.create_at DESC, p.seq DESC", placeholders(2, ids.len()));
+        let sql = format!(
+            "SELECT {POST_COLS} FROM posts p WHERE p.channel_id = $1 AND p.id IN ({}) ORDER BY p.create_at DESC, p.seq DESC",
+            placeholders(2, ids.len())
+        );
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(grant.channel_id().as_str());
         for id in ids {
             q = q.bind(id.as_str());
@@ -211,13 +232,18 @@ impl PostStore for SqlStore {
     }
 
     async fn thread(&self, grant: &ChannelGrant, root: &PostId) -> Result<Vec<Post>> {
-        let sql = format!("SELECT {POST_COLS} FROM posts p WHERE p.channel_id = $1 AND (p.id = $2 OR p.root_id = $2) AND p.delete_at = 0 ORDER BY p.create_at, p.seq");
-        let rows = sqlx::query(AssertSqlSafe(sql)).bind(grant.channel_id().as_str()).bind(root.as_str()).fetch_all(&self.db.pool).await.map_err(db_err)?;
+        let sql = format!(
+            "SELECT {POST_COLS} FROM posts p WHERE p.channel_id = $1 AND (p.id = $2 OR p.root_id = $2) AND p.delete_at = 0 ORDER BY p.create_at, p.seq"
+        );
+        let rows =
+            sqlx::query(AssertSqlSafe(sql)).bind(grant.channel_id().as_str()).bind(root.as_str()).fetch_all(&self.db.pool).await.map_err(db_err)?;
         rows.iter().map(rows::post).collect()
     }
 
     async fn pinned_posts(&self, grant: &ChannelGrant) -> Result<Vec<Post>> {
-        let sql = format!("SELECT {POST_COLS} FROM posts p WHERE p.channel_id = $1 AND p.is_pinned = 1 AND p.delete_at = 0 ORDER BY p.create_at DESC, p.seq DESC");
+        let sql = format!(
+            "SELECT {POST_COLS} FROM posts p WHERE p.channel_id = $1 AND p.is_pinned = 1 AND p.delete_at = 0 ORDER BY p.create_at DESC, p.seq DESC"
+        );
         let rows = sqlx::query(AssertSqlSafe(sql)).bind(grant.channel_id().as_str()).fetch_all(&self.db.pool).await.map_err(db_err)?;
         rows.iter().map(rows::post).collect()
     }
@@ -262,21 +288,39 @@ impl PostStore for SqlStore {
         self.db
             .write(move |c| {
                 Box::pin(async move {
-                    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM posts WHERE channel_id = $1 AND (id = $2 OR root_id = $2) AND delete_at = 0")
-                        .bind(channel.as_str())
-                        .bind(post.id.as_str())
-                        .fetch_all(&mut *c)
-                        .await
-                        .map_err(db_err)?;
+                    let ids: Vec<String> =
+                        sqlx::query_scalar("SELECT id FROM posts WHERE channel_id = $1 AND (id = $2 OR root_id = $2) AND delete_at = 0")
+                            .bind(channel.as_str())
+                            .bind(post.id.as_str())
+                            .fetch_all(&mut *c)
+                            .await
+                            .map_err(db_err)?;
                     for id in &ids {
                         let id = PostId::from_db(id.clone());
                         unindex_text(c, backend, &id).await?;
                         sqlx::query("DELETE FROM post_tokens WHERE post_id = $1").bind(id.as_str()).execute(&mut *c).await.map_err(db_err)?;
-                        sqlx::query("UPDATE posts SET delete_at = $2, update_at = $2 WHERE id = $1").bind(id.as_str()).bind(at).execute(&mut *c).await.map_err(db_err)?;
-                        sqlx::query("UPDATE file_infos SET delete_at = $2, update_at = $2 WHERE post_id = $1").bind(id.as_str()).bind(at).execute(&mut *c).await.map_err(db_err)?;
+                        sqlx::query("UPDATE posts SET delete_at = $2, update_at = $2 WHERE id = $1")
+                            .bind(id.as_str())
+                            .bind(at)
+                            .execute(&mut *c)
+                            .await
+                            .map_err(db_err)?;
+                        sqlx::query("UPDATE file_infos SET delete_at = $2, update_at = $2 WHERE post_id = $1")
+                            .bind(id.as_str())
+                            .bind(at)
+                            .execute(&mut *c)
+                            .await
+                            .map_err(db_err)?;
                     }
                     if let Some(root) = &post.root_id {
-                        sqlx::query("UPDATE posts SET reply_count = CASE WHEN reply_count > 0 THEN reply_count - 1 ELSE 0 END, update_at = $2 WHERE id = $1").bind(root.as_str()).bind(at).execute(&mut *c).await.map_err(db_err)?;
+                        sqlx::query(
+                            "UPDATE posts SET reply_count = CASE WHEN reply_count > 0 THEN reply_count - 1 ELSE 0 END, update_at = $2 WHERE id = $1",
+                        )
+                        .bind(root.as_str())
+                        .bind(at)
+                        .execute(&mut *c)
+                        .await
+                        .map_err(db_err)?;
                     }
                     Ok(ids.into_iter().map(PostId::from_db).collect())
                 })
@@ -337,7 +381,10 @@ impl PostStore for SqlStore {
         if posts.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!("SELECT post_id, user_id, emoji_name, channel_id, create_at FROM reactions WHERE channel_id = $1 AND post_id IN ({}) ORDER BY create_at", placeholders(2, posts.len()));
+        let sql = format!(
+            "SELECT post_id, user_id, emoji_name, channel_id, create_at FROM reactions WHERE channel_id = $1 AND post_id IN ({}) ORDER BY create_at",
+            placeholders(2, posts.len())
+        );
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(grant.channel_id().as_str());
         for p in posts {
             q = q.bind(p.as_str());
@@ -378,13 +425,22 @@ impl PostStore for SqlStore {
     }
 
     async fn file_channel(&self, file: &FileId) -> Result<Option<ChannelId>> {
-        let id: Option<String> = sqlx::query_scalar("SELECT channel_id FROM file_infos WHERE id = $1").bind(file.as_str()).fetch_optional(&self.db.pool).await.map_err(db_err)?;
+        let id: Option<String> = sqlx::query_scalar("SELECT channel_id FROM file_infos WHERE id = $1")
+            .bind(file.as_str())
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(db_err)?;
         Ok(id.map(ChannelId::from_db))
     }
 
     async fn get_file_info(&self, grant: &ChannelGrant, file: &FileId) -> Result<Option<FileInfo>> {
         let sql = format!("SELECT {FILE_COLS} FROM file_infos f WHERE f.id = $1 AND f.channel_id = $2");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(file.as_str()).bind(grant.channel_id().as_str()).fetch_optional(&self.db.pool).await.map_err(db_err)?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(file.as_str())
+            .bind(grant.channel_id().as_str())
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(db_err)?;
         row.as_ref().map(rows::file_info).transpose()
     }
 
@@ -392,7 +448,10 @@ impl PostStore for SqlStore {
         if posts.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!("SELECT {FILE_COLS} FROM file_infos f WHERE f.channel_id = $1 AND f.delete_at = 0 AND f.post_id IN ({}) ORDER BY f.create_at", placeholders(2, posts.len()));
+        let sql = format!(
+            "SELECT {FILE_COLS} FROM file_infos f WHERE f.channel_id = $1 AND f.delete_at = 0 AND f.post_id IN ({}) ORDER BY f.create_at",
+            placeholders(2, posts.len())
+        );
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(grant.channel_id().as_str());
         for p in posts {
             q = q.bind(p.as_str());

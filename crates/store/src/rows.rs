@@ -59,10 +59,16 @@ pub fn user(r: &AnyRow) -> Result<User> {
 }
 
 pub fn org(r: &AnyRow) -> Result<Organization> {
-    Ok(Organization { id: OrgId::from_db(get(r, "id")?), name: get(r, "name")?, display_name: get(r, "display_name")?, create_at: get(r, "create_at")? })
+    Ok(Organization {
+        id: OrgId::from_db(get(r, "id")?),
+        name: get(r, "name")?,
+        display_name: get(r, "display_name")?,
+        create_at: get(r, "create_at")?,
+    })
 }
 
-pub const SESSION_COLS: &str = "s.id AS s_id, s.token_hash, s.user_id AS s_user_id, s.create_at AS s_create_at, s.expires_at, s.last_activity_at, s.device_id, s.csrf_token";
+pub const SESSION_COLS: &str =
+    "s.id AS s_id, s.token_hash, s.user_id AS s_user_id, s.create_at AS s_create_at, s.expires_at, s.last_activity_at, s.device_id, s.csrf_token";
 
 pub fn session(r: &AnyRow) -> Result<Session> {
     Ok(Session {

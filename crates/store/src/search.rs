@@ -71,7 +71,8 @@ impl SearchStore for SqlStore {
             binds.push(v);
             format!("${}", binds.len())
         };
-        let mut member_filter = String::from("SELECT cm.channel_id FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1");
+        let mut member_filter =
+            String::from("SELECT cm.channel_id FROM channel_members cm JOIN channels c ON c.id = cm.channel_id WHERE cm.user_id = $1");
         if let Some(team) = &s.team {
             let p = push(team.to_string(), &mut binds);
             member_filter += &format!(" AND (c.team_id = {p} OR c.team_id = '')");
@@ -82,7 +83,8 @@ impl SearchStore for SqlStore {
             Backend::Sqlite => fts5_expr(s).map(|e| format!("p.seq IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH {})", push(e, &mut binds))),
             Backend::Postgres => tsquery_expr(s).map(|e| format!("p.message_tsv @@ to_tsquery('simple', {})", push(e, &mut binds))),
         };
-        let token_conds: Vec<String> = s.tokens.iter().map(|t| format!("p.id IN (SELECT post_id FROM post_tokens WHERE token = {})", push(t.clone(), &mut binds))).collect();
+        let token_conds: Vec<String> =
+            s.tokens.iter().map(|t| format!("p.id IN (SELECT post_id FROM post_tokens WHERE token = {})", push(t.clone(), &mut binds))).collect();
         let mut positive: Vec<String> = text_cond.into_iter().collect();
         positive.extend(token_conds);
         if !positive.is_empty() {

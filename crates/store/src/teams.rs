@@ -12,7 +12,8 @@ use domain::{Error, ErrorCode, Result};
 use sqlx::AssertSqlSafe;
 
 /// Notification settings a member starts with, as Mattermost's defaults.
-pub(crate) const DEFAULT_MEMBER_NOTIFY: &str = r#"{"desktop":"default","email":"default","ignore_channel_mentions":"default","mark_unread":"all","push":"default"}"#;
+pub(crate) const DEFAULT_MEMBER_NOTIFY: &str =
+    r#"{"desktop":"default","email":"default","ignore_channel_mentions":"default","mark_unread":"all","push":"default"}"#;
 
 #[async_trait]
 impl TeamStore for SqlStore {
@@ -114,7 +115,9 @@ impl TeamStore for SqlStore {
     }
 
     async fn teams_for_user(&self, user: &UserId) -> Result<Vec<Team>> {
-        let sql = format!("SELECT {TEAM_COLS} FROM teams t JOIN team_members tm ON tm.team_id = t.id WHERE tm.user_id = $1 AND tm.delete_at = 0 AND t.delete_at = 0 ORDER BY t.display_name, t.id");
+        let sql = format!(
+            "SELECT {TEAM_COLS} FROM teams t JOIN team_members tm ON tm.team_id = t.id WHERE tm.user_id = $1 AND tm.delete_at = 0 AND t.delete_at = 0 ORDER BY t.display_name, t.id"
+        );
         let rows = sqlx::query(AssertSqlSafe(sql)).bind(user.as_str()).fetch_all(&self.db.pool).await.map_err(db_err)?;
         rows.iter().map(rows::team).collect()
     }
@@ -126,13 +129,17 @@ impl TeamStore for SqlStore {
     }
 
     async fn team_members(&self, team: &TeamId, offset: i64, limit: i64) -> Result<Vec<TeamMember>> {
-        let sql = format!("SELECT {TEAM_MEMBER_COLS} FROM team_members tm JOIN users u ON u.id = tm.user_id WHERE tm.team_id = $1 AND tm.delete_at = 0 ORDER BY u.username LIMIT $2 OFFSET $3");
+        let sql = format!(
+            "SELECT {TEAM_MEMBER_COLS} FROM team_members tm JOIN users u ON u.id = tm.user_id WHERE tm.team_id = $1 AND tm.delete_at = 0 ORDER BY u.username LIMIT $2 OFFSET $3"
+        );
         let rows = sqlx::query(AssertSqlSafe(sql)).bind(team.as_str()).bind(limit).bind(offset).fetch_all(&self.db.pool).await.map_err(db_err)?;
         rows.iter().map(rows::team_member).collect()
     }
 
     async fn team_members_for_user(&self, user: &UserId) -> Result<Vec<TeamMember>> {
-        let sql = format!("SELECT {TEAM_MEMBER_COLS} FROM team_members tm JOIN teams t ON t.id = tm.team_id WHERE tm.user_id = $1 AND t.delete_at = 0 ORDER BY tm.team_id");
+        let sql = format!(
+            "SELECT {TEAM_MEMBER_COLS} FROM team_members tm JOIN teams t ON t.id = tm.team_id WHERE tm.user_id = $1 AND t.delete_at = 0 ORDER BY tm.team_id"
+        );
         let rows = sqlx::query(AssertSqlSafe(sql)).bind(user.as_str()).fetch_all(&self.db.pool).await.map_err(db_err)?;
         rows.iter().map(rows::team_member).collect()
     }
@@ -189,8 +196,18 @@ impl TeamStore for SqlStore {
     }
 
     async fn count_team_members(&self, team: &TeamId) -> Result<(i64, i64)> {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM team_members WHERE team_id = $1 AND delete_at = 0").bind(team.as_str()).fetch_one(&self.db.pool).await.map_err(db_err)?;
-        let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM team_members tm JOIN users u ON u.id = tm.user_id WHERE tm.team_id = $1 AND tm.delete_at = 0 AND u.delete_at = 0").bind(team.as_str()).fetch_one(&self.db.pool).await.map_err(db_err)?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM team_members WHERE team_id = $1 AND delete_at = 0")
+            .bind(team.as_str())
+            .fetch_one(&self.db.pool)
+            .await
+            .map_err(db_err)?;
+        let active: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM team_members tm JOIN users u ON u.id = tm.user_id WHERE tm.team_id = $1 AND tm.delete_at = 0 AND u.delete_at = 0",
+        )
+        .bind(team.as_str())
+        .fetch_one(&self.db.pool)
+        .await
+        .map_err(db_err)?;
         Ok((total, active))
     }
 }

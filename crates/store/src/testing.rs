@@ -45,7 +45,8 @@ impl TestDb {
                 sqlx::any::install_default_drivers();
                 let base = pg_base();
                 let schema = format!("ct_{}_{}", now_secs(), &domain::ids::new_id()[..10]);
-                let mut admin = sqlx::AnyConnection::connect(&base).await.unwrap_or_else(|e| panic!("PostgreSQL at {base} is required for storage tests: {e}"));
+                let mut admin =
+                    sqlx::AnyConnection::connect(&base).await.unwrap_or_else(|e| panic!("PostgreSQL at {base} is required for storage tests: {e}"));
                 drop_stale_schemas(&mut admin).await;
                 admin.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).await.expect("create schema");
                 let _ = admin.close().await;
@@ -70,7 +71,8 @@ impl TestDb {
 }
 
 async fn drop_stale_schemas(admin: &mut sqlx::AnyConnection) {
-    let names: Vec<String> = sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'ct\\_%'").fetch_all(&mut *admin).await.unwrap_or_default();
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'ct\\_%'").fetch_all(&mut *admin).await.unwrap_or_default();
     let cutoff = now_secs().saturating_sub(3600);
     for name in names {
         let stamp: Option<u64> = name.split('_').nth(1).and_then(|s| s.parse().ok());

@@ -8,6 +8,7 @@ use domain::ports::{PostPage, SystemClock};
 use domain::services::accounts::NewAccount;
 use domain::services::channels::ChannelInput;
 use domain::services::posts::PostInput;
+use domain::services::search::SearchRequest;
 use domain::services::teams::TeamInput;
 use domain::settings::Settings;
 use domain::{App, ErrorCode};
@@ -21,14 +22,26 @@ fn app(db: &TestDb) -> App {
 }
 
 async fn user(app: &App, name: &str) -> Principal {
-    let input = NewAccount { username: name.into(), email: format!("{name}@{name}-org.example"), password: "correct horse battery".into(), ..Default::default() };
+    let input = NewAccount {
+        username: name.into(),
+        email: format!("{name}@{name}-org.example"),
+        password: "correct horse battery".into(),
+        ..Default::default()
+    };
     app.create_account(None, input, false).await.unwrap();
     let login = app.login(name, "correct horse battery", "").await.unwrap();
     app.authenticate(&login.token).await.unwrap().0
 }
 
 async fn post(app: &App, who: &Principal, channel: &ChannelId, message: &str) -> domain::model::Post {
-    let input = PostInput { channel_id: channel.clone(), message: message.into(), root_id: None, file_ids: vec![], props: None, pending_post_id: String::new() };
+    let input = PostInput {
+        channel_id: channel.clone(),
+        message: message.into(),
+        root_id: None,
+        file_ids: vec![],
+        props: None,
+        pending_post_id: String::new(),
+    };
     app.create_post(who, input).await.unwrap().0
 }
 
@@ -49,8 +62,36 @@ backend_test!(accounts_and_sessions, |db| {
 backend_test!(posting_paging_and_idempotency, |db| {
     let app = app(db);
     let alice = user(&app, "alice").await;
-    let team = app.create_team(Some(&alice), TeamInput { name: "isac".into(), display_name: "ISAC".into(), description: String::new(), team_type: "O".into(), allow_open_invite: true, email: String::new(), default_tlp: None }).await.unwrap();
-    let ch = app.create_channel(&alice, ChannelInput { team_id: team.id.clone(), name: "war-room".into(), display_name: "War room".into(), channel_type: "P".into(), purpose: String::new(), header: String::new(), tlp: None }).await.unwrap();
+    let team = app
+        .create_team(
+            Some(&alice),
+            TeamInput {
+                name: "isac".into(),
+                display_name: "ISAC".into(),
+                description: String::new(),
+                team_type: "O".into(),
+                allow_open_invite: true,
+                email: String::new(),
+                default_tlp: None,
+            },
+        )
+        .await
+        .unwrap();
+    let ch = app
+        .create_channel(
+            &alice,
+            ChannelInput {
+                team_id: team.id.clone(),
+                name: "war-room".into(),
+                display_name: "War room".into(),
+                channel_type: "P".into(),
+                purpose: String::new(),
+                header: String::new(),
+                tlp: None,
+            },
+        )
+        .await
+        .unwrap();
     let mut ids = Vec::new();
     for i in 0..25 {
         ids.push(post(&app, &alice, &ch.id, &format!("message {i}")).await.id);
@@ -64,13 +105,27 @@ backend_test!(posting_paging_and_idempotency, |db| {
     let after = app.channel_posts(&alice, &ch.id, PostPage::After { post: ids[20].clone(), page: 0, per_page: 10 }).await.unwrap();
     assert_eq!(after.order, ids[21..25].iter().rev().cloned().collect::<Vec<_>>());
 
-    let input = PostInput { channel_id: ch.id.clone(), message: "retry me".into(), root_id: None, file_ids: vec![], props: None, pending_post_id: format!("{}:1", alice.user_id) };
+    let input = PostInput {
+        channel_id: ch.id.clone(),
+        message: "retry me".into(),
+        root_id: None,
+        file_ids: vec![],
+        props: None,
+        pending_post_id: format!("{}:1", alice.user_id),
+    };
     let (first, replayed1) = app.create_post(&alice, input.clone()).await.unwrap();
     let (second, replayed2) = app.create_post(&alice, input).await.unwrap();
     assert!(!replayed1 && replayed2);
     assert_eq!(first.id, second.id);
 
-    let reply = PostInput { channel_id: ch.id.clone(), message: "a reply".into(), root_id: Some(first.id.clone()), file_ids: vec![], props: None, pending_post_id: String::new() };
+    let reply = PostInput {
+        channel_id: ch.id.clone(),
+        message: "a reply".into(),
+        root_id: Some(first.id.clone()),
+        file_ids: vec![],
+        props: None,
+        pending_post_id: String::new(),
+    };
     app.create_post(&alice, reply).await.unwrap();
     let thread = app.thread(&alice, &first.id).await.unwrap();
     assert_eq!(thread.order.len(), 2);
@@ -81,21 +136,63 @@ backend_test!(outsiders_are_refused, |db| {
     let app = app(db);
     let alice = user(&app, "alice").await;
     let mallory = user(&app, "mallory").await;
-    let team = app.create_team(Some(&alice), TeamInput { name: "isac".into(), display_name: "ISAC".into(), description: String::new(), team_type: "O".into(), allow_open_invite: true, email: String::new(), default_tlp: None }).await.unwrap();
+    let team = app
+        .create_team(
+            Some(&alice),
+            TeamInput {
+                name: "isac".into(),
+                display_name: "ISAC".into(),
+                description: String::new(),
+                team_type: "O".into(),
+                allow_open_invite: true,
+                email: String::new(),
+                default_tlp: None,
+            },
+        )
+        .await
+        .unwrap();
     app.add_team_member(Some(&mallory), &team.id, &mallory.user_id).await.unwrap();
-    let ch = app.create_channel(&alice, ChannelInput { team_id: team.id.clone(), name: "secret".into(), display_name: "Secret".into(), channel_type: "P".into(), purpose: String::new(), header: String::new(), tlp: None }).await.unwrap();
+    let ch = app
+        .create_channel(
+            &alice,
+            ChannelInput {
+                team_id: team.id.clone(),
+                name: "secret".into(),
+                display_name: "Secret".into(),
+                channel_type: "P".into(),
+                purpose: String::new(),
+                header: String::new(),
+                tlp: None,
+            },
+        )
+        .await
+        .unwrap();
     let p = post(&app, &alice, &ch.id, "the C2 is 45.137.21.9").await;
     assert_eq!(app.post(&mallory, &p.id).await.err().unwrap().code, ErrorCode::NotFound);
     assert!(app.channel_posts(&mallory, &ch.id, PostPage::Latest { page: 0, per_page: 60 }).await.is_err());
     assert!(app.thread(&mallory, &p.id).await.is_err());
-    assert!(app.search_posts(&mallory, None, "45.137.21.9", false, 0, 0, 60).await.unwrap().is_empty());
-    assert_eq!(app.search_posts(&alice, None, "45.137.21.9", false, 0, 0, 60).await.unwrap().len(), 1);
+    assert!(app.search_posts(&mallory, &SearchRequest { terms: "45.137.21.9".into(), per_page: 60, ..Default::default() }).await.unwrap().is_empty());
+    assert_eq!(app.search_posts(&alice, &SearchRequest { terms: "45.137.21.9".into(), per_page: 60, ..Default::default() }).await.unwrap().len(), 1);
 });
 
 backend_test!(search_words_tokens_and_filters, |db| {
     let app = app(db);
     let alice = user(&app, "alice").await;
-    let team = app.create_team(Some(&alice), TeamInput { name: "isac".into(), display_name: "ISAC".into(), description: String::new(), team_type: "O".into(), allow_open_invite: true, email: String::new(), default_tlp: None }).await.unwrap();
+    let team = app
+        .create_team(
+            Some(&alice),
+            TeamInput {
+                name: "isac".into(),
+                display_name: "ISAC".into(),
+                description: String::new(),
+                team_type: "O".into(),
+                allow_open_invite: true,
+                email: String::new(),
+                default_tlp: None,
+            },
+        )
+        .await
+        .unwrap();
     let town = app.channel_by_name(&alice, &team.id, "town-square").await.unwrap();
     post(&app, &alice, &town.id, "Ransomware beacon seen at 45[.]137[.]21[.]9 overnight").await;
     post(&app, &alice, &town.id, "nothing to see at 45.137.21.90").await;
@@ -103,7 +200,7 @@ backend_test!(search_words_tokens_and_filters, |db| {
     let hits = |q: &'static str| {
         let app = &app;
         let alice = alice.clone();
-        async move { app.search_posts(&alice, None, q, false, 0, 0, 60).await.unwrap().len() }
+        async move { app.search_posts(&alice, &SearchRequest { terms: q.into(), per_page: 60, ..Default::default() }).await.unwrap().len() }
     };
     assert_eq!(hits("45.137.21.9").await, 1);
     assert_eq!(hits("ransomware").await, 1);
@@ -120,7 +217,21 @@ backend_test!(unread_and_mentions, |db| {
     let app = app(db);
     let alice = user(&app, "alice").await;
     let bob = user(&app, "bob").await;
-    let team = app.create_team(Some(&alice), TeamInput { name: "isac".into(), display_name: "ISAC".into(), description: String::new(), team_type: "O".into(), allow_open_invite: true, email: String::new(), default_tlp: None }).await.unwrap();
+    let team = app
+        .create_team(
+            Some(&alice),
+            TeamInput {
+                name: "isac".into(),
+                display_name: "ISAC".into(),
+                description: String::new(),
+                team_type: "O".into(),
+                allow_open_invite: true,
+                email: String::new(),
+                default_tlp: None,
+            },
+        )
+        .await
+        .unwrap();
     app.add_team_member(Some(&alice), &team.id, &bob.user_id).await.unwrap();
     let town = app.channel_by_name(&alice, &team.id, "town-square").await.unwrap();
     post(&app, &alice, &town.id, "hello @bob").await;

@@ -114,7 +114,12 @@ impl App {
         validate_username(&username)?;
         validate_email(&email)?;
         self.check_password_rules(&input.password)?;
-        for (field, value, max) in [("first_name", &input.first_name, 64), ("last_name", &input.last_name, 64), ("nickname", &input.nickname, 64), ("position", &input.position, 128)] {
+        for (field, value, max) in [
+            ("first_name", &input.first_name, 64),
+            ("last_name", &input.last_name, 64),
+            ("nickname", &input.nickname, 64),
+            ("position", &input.position, 128),
+        ] {
             if value.chars().count() > max {
                 return Err(Error::invalid_param(field));
             }
@@ -180,11 +185,8 @@ impl App {
         if login_id.is_empty() || password.is_empty() {
             return Err(Error::new(ErrorCode::InvalidCredentials));
         }
-        let user = if login_id.contains('@') {
-            self.store.get_user_by_email(&login_id).await?
-        } else {
-            self.store.get_user_by_username(&login_id).await?
-        };
+        let user =
+            if login_id.contains('@') { self.store.get_user_by_email(&login_id).await? } else { self.store.get_user_by_username(&login_id).await? };
         let hash = user.as_ref().map(|u| u.password_hash.clone()).filter(|h| !h.is_empty());
         let pw = password.to_owned();
         let (mem, passes) = (self.settings.argon2_memory_kib, self.settings.argon2_passes);

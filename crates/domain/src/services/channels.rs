@@ -124,7 +124,10 @@ impl App {
         };
         let creator = self.new_member(&channel.id, &principal.user_id, true, None);
         self.store.create_channel(&channel, &[creator]).await?;
-        self.publish(Event::new(EventKind::ChannelCreated { channel_id: channel.id.clone(), team_id: channel.team_id.clone() }, Audience::User(principal.user_id.clone())));
+        self.publish(Event::new(
+            EventKind::ChannelCreated { channel_id: channel.id.clone(), team_id: channel.team_id.clone() },
+            Audience::User(principal.user_id.clone()),
+        ));
         Ok(channel)
     }
 
@@ -189,7 +192,10 @@ impl App {
         }
         let member = self.new_member(&channel.id, &user.id, false, Some(channel));
         self.store.save_channel_member(&member).await?;
-        self.publish(Event::new(EventKind::UserAdded { user_id: user.id.clone(), team_id: channel.team_id.clone(), channel_id: channel.id.clone() }, Audience::Channel(channel.id.clone())));
+        self.publish(Event::new(
+            EventKind::UserAdded { user_id: user.id.clone(), team_id: channel.team_id.clone(), channel_id: channel.id.clone() },
+            Audience::Channel(channel.id.clone()),
+        ));
         Ok(member)
     }
 
@@ -197,7 +203,11 @@ impl App {
     pub async fn remove_channel_member(&self, principal: &Principal, channel_id: &ChannelId, user_id: &UserId) -> Result<()> {
         let channel = self.store.get_channel(channel_id).await?.ok_or_else(|| Error::not_found("channel"))?;
         let leaving = &principal.user_id == user_id;
-        let grant = if leaving { self.grant_for(principal, channel, Action::Read).await? } else { self.grant_for(principal, channel, Action::RemoveMembers).await? };
+        let grant = if leaving {
+            self.grant_for(principal, channel, Action::Read).await?
+        } else {
+            self.grant_for(principal, channel, Action::RemoveMembers).await?
+        };
         let channel = grant.channel();
         if leaving && grant.member().is_none() {
             return Err(Error::not_found("channel_member"));
@@ -208,15 +218,22 @@ impl App {
         if !self.store.remove_channel_member(&channel.id, user_id).await? {
             return Err(Error::not_found("channel_member"));
         }
-        self.publish(Event::new(EventKind::UserRemovedSelf { channel_id: channel.id.clone(), remover_id: principal.user_id.clone() }, Audience::User(user_id.clone())));
-        self.publish(Event::new(EventKind::UserRemoved { user_id: user_id.clone(), remover_id: principal.user_id.clone(), channel_id: channel.id.clone() }, Audience::Channel(channel.id.clone())));
+        self.publish(Event::new(
+            EventKind::UserRemovedSelf { channel_id: channel.id.clone(), remover_id: principal.user_id.clone() },
+            Audience::User(user_id.clone()),
+        ));
+        self.publish(Event::new(
+            EventKind::UserRemoved { user_id: user_id.clone(), remover_id: principal.user_id.clone(), channel_id: channel.id.clone() },
+            Audience::Channel(channel.id.clone()),
+        ));
         Ok(())
     }
 
     /// Changes name, display name, header or purpose (and, for channel admins, TLP label and
     /// intel mode).
     pub async fn patch_channel(&self, principal: &Principal, channel_id: &ChannelId, patch: ChannelPatch) -> Result<Channel> {
-        let action = if patch.tlp.is_some() || patch.intel_mode.is_some() || patch.name.is_some() { Action::ManageSettings } else { Action::EditProperties };
+        let action =
+            if patch.tlp.is_some() || patch.intel_mode.is_some() || patch.name.is_some() { Action::ManageSettings } else { Action::EditProperties };
         let grant = self.grant(principal, channel_id, action).await?;
         let mut channel = grant.channel().clone();
         if channel.is_archived() {
@@ -288,13 +305,22 @@ impl App {
         channel.delete_at = if archive { now } else { 0 };
         channel.update_at = now;
         self.store.update_channel(&channel).await?;
-        let kind = if archive { EventKind::ChannelDeleted { channel_id: channel.id.clone(), delete_at: now } } else { EventKind::ChannelRestored { channel_id: channel.id.clone() } };
+        let kind = if archive {
+            EventKind::ChannelDeleted { channel_id: channel.id.clone(), delete_at: now }
+        } else {
+            EventKind::ChannelRestored { channel_id: channel.id.clone() }
+        };
         self.publish(Event::new(kind, Audience::Channel(channel.id.clone())));
         Ok(channel)
     }
 
     /// Marks a channel (and optionally the previous one) read.
-    pub async fn view_channel(&self, principal: &Principal, channel_id: Option<&ChannelId>, prev: Option<&ChannelId>) -> Result<Vec<(ChannelId, i64)>> {
+    pub async fn view_channel(
+        &self,
+        principal: &Principal,
+        channel_id: Option<&ChannelId>,
+        prev: Option<&ChannelId>,
+    ) -> Result<Vec<(ChannelId, i64)>> {
         let ids: Vec<ChannelId> = channel_id.into_iter().chain(prev).cloned().collect();
         let now = self.now();
         let viewed = self.store.view_channels(&principal.user_id, &ids, now).await?;
@@ -364,7 +390,10 @@ impl App {
             members.push(other.clone());
         }
         let channel = self.dm_channel(ChannelType::Direct, name, String::new(), principal, &members).await?;
-        self.publish(Event::new(EventKind::DirectAdded { creator_id: principal.user_id.clone(), teammate_id: other.clone() }, Audience::Channel(channel.id.clone())));
+        self.publish(Event::new(
+            EventKind::DirectAdded { creator_id: principal.user_id.clone(), teammate_id: other.clone() },
+            Audience::Channel(channel.id.clone()),
+        ));
         Ok(channel)
     }
 
@@ -439,7 +468,13 @@ impl App {
     }
 
     /// Replaces a member's notification settings (their own only).
-    pub async fn set_channel_notify_props(&self, principal: &Principal, channel_id: &ChannelId, user_id: &UserId, props: serde_json::Value) -> Result<()> {
+    pub async fn set_channel_notify_props(
+        &self,
+        principal: &Principal,
+        channel_id: &ChannelId,
+        user_id: &UserId,
+        props: serde_json::Value,
+    ) -> Result<()> {
         if &principal.user_id != user_id || !props.is_object() {
             return Err(if props.is_object() { Error::forbidden() } else { Error::invalid_param("notify_props") });
         }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod channels;
+pub mod directory;
 pub mod files;
 pub mod posts;
 pub mod presence;

@@ -118,7 +118,10 @@ impl App {
         }
         let sender = self.store.get_user(&principal.user_id).await?.map(|u| u.username).unwrap_or_default();
         let channel = grant.channel().clone();
-        self.publish(Event::new(EventKind::Posted { post: stored.post.clone(), channel: channel.clone(), sender_name: sender, mentions }, Audience::Channel(channel.id)));
+        self.publish(Event::new(
+            EventKind::Posted { post: stored.post.clone(), channel: channel.clone(), sender_name: sender, mentions },
+            Audience::Channel(channel.id),
+        ));
         Ok((stored.post, false))
     }
 
@@ -131,7 +134,12 @@ impl App {
 
     /// The root a reply belongs to: it must be a live post of the same channel.
     async fn thread_root(&self, grant: &ChannelGrant, root: &PostId) -> Result<PostId> {
-        let post = self.store.get_post(grant, root).await?.filter(|p| p.delete_at == 0).ok_or_else(|| Error::new(ErrorCode::InvalidRoot).with_param("root_id"))?;
+        let post = self
+            .store
+            .get_post(grant, root)
+            .await?
+            .filter(|p| p.delete_at == 0)
+            .ok_or_else(|| Error::new(ErrorCode::InvalidRoot).with_param("root_id"))?;
         Ok(post.root_id.unwrap_or(post.id))
     }
 
@@ -240,10 +248,8 @@ impl App {
         let (mut post, grant) = self.post_with_grant(principal, id, Action::Post).await?;
         let now = self.now();
         let mut tokens = None;
-        if patch.message.is_some() || patch.props.is_some() {
-            if post.user_id != principal.user_id || !post.post_type.is_empty() {
-                return Err(Error::forbidden());
-            }
+        if (patch.message.is_some() || patch.props.is_some()) && (post.user_id != principal.user_id || !post.post_type.is_empty()) {
+            return Err(Error::forbidden());
         }
         if let Some(message) = patch.message {
             self.check_message(&message)?;
@@ -286,7 +292,10 @@ impl App {
         let mut deleted = post;
         deleted.delete_at = now;
         deleted.update_at = now;
-        self.publish(Event::new(EventKind::PostDeleted { post: deleted.clone(), deleted_by: principal.user_id.clone() }, Audience::Channel(deleted.channel_id.clone())));
+        self.publish(Event::new(
+            EventKind::PostDeleted { post: deleted.clone(), deleted_by: principal.user_id.clone() },
+            Audience::Channel(deleted.channel_id.clone()),
+        ));
         Ok(())
     }
 
@@ -315,7 +324,7 @@ impl App {
             .filter_map(|p| PostId::parse(&p.name))
             .collect();
         let mut posts = self.posts_by_ids(principal, &ids).await?;
-        posts.sort_by(|a, b| b.create_at.cmp(&a.create_at));
+        posts.sort_by_key(|p| std::cmp::Reverse(p.create_at));
         let mut list = PostList::default();
         for post in posts {
             list.order.push(post.id.clone());
@@ -344,5 +353,38 @@ fn neighbours(posts: &mut Vec<Post>, page: &PostPage, per_page: usize) -> (Optio
             let older = if posts.len() > per_page { posts.pop().map(|p| p.id) } else { None };
             (older, None)
         }
+    }
+}
+
+impl App {
+    /// Reactions and files of the posts in a list, each channel's behind its own grant.
+    pub async fn post_list_metadata(
+        &self,
+        principal: &Principal,
+        list: &PostList,
+    ) -> Result<(Vec<crate::model::Reaction>, Vec<crate::model::FileInfo>)> {
+        let mut by_channel: BTreeMap<ChannelId, Vec<PostId>> = BTreeMap::new();
+        for post in list.posts.values() {
+            if post.has_reactions || !post.file_ids.is_empty() {
+                by_channel.entry(post.channel_id.clone()).or_default().push(post.id.clone());
+            }
+        }
+        let (mut reactions, mut files) = (Vec::new(), Vec::new());
+        for (channel, ids) in by_channel {
+            let Ok(grant) = self.grant(principal, &channel, Action::Read).await else { continue };
+            reactions.extend(self.store.reactions(&grant, &ids).await?);
+            files.extend(self.store.file_infos_for_posts(&grant, &ids).await?);
+        }
+        Ok((reactions, files))
+    }
+
+    /// Builds a list from posts already read (search results), newest first.
+    pub fn list_of(posts: Vec<Post>) -> PostList {
+        let mut list = PostList::default();
+        for post in posts {
+            list.order.push(post.id.clone());
+            list.posts.insert(post.id.clone(), post);
+        }
+        list
     }
 }

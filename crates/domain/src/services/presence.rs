@@ -56,7 +56,13 @@ impl App {
         Ok(ids
             .into_iter()
             .map(|id| {
-                stored.iter().find(|s| s.user_id == id).cloned().unwrap_or(Status { user_id: id, status: "offline".into(), manual: false, last_activity_at: 0, dnd_end_time: 0 })
+                stored.iter().find(|s| s.user_id == id).cloned().unwrap_or(Status {
+                    user_id: id,
+                    status: "offline".into(),
+                    manual: false,
+                    last_activity_at: 0,
+                    dnd_end_time: 0,
+                })
             })
             .collect())
     }
@@ -95,7 +101,9 @@ impl App {
     pub async fn typing(&self, principal: &Principal, channel: &ChannelId, parent_id: &str) -> Result<()> {
         let grant = self.grant(principal, channel, Action::Post).await?;
         let parent = if parent_id.is_empty() || crate::ids::is_valid_id(parent_id) { parent_id.to_owned() } else { String::new() };
-        let event = Event::new(EventKind::Typing { user_id: principal.user_id.clone(), parent_id: parent }, Audience::Channel(grant.channel_id().clone())).omitting(principal.user_id.clone());
+        let event =
+            Event::new(EventKind::Typing { user_id: principal.user_id.clone(), parent_id: parent }, Audience::Channel(grant.channel_id().clone()))
+                .omitting(principal.user_id.clone());
         self.publish(event);
         Ok(())
     }

@@ -16,7 +16,10 @@ pub fn validate_emoji_name(name: &str) -> Result<()> {
 impl App {
     async fn reaction_grant(&self, principal: &Principal, post: &PostId, action: Action) -> Result<crate::policy::ChannelGrant> {
         let channel = self.store.post_channel(post).await?.ok_or_else(|| Error::not_found("post"))?;
-        let grant = self.grant(principal, &channel, action).await.map_err(|e| if e.code == crate::error::ErrorCode::NotFound { Error::not_found("post") } else { e })?;
+        let grant = self
+            .grant(principal, &channel, action)
+            .await
+            .map_err(|e| if e.code == crate::error::ErrorCode::NotFound { Error::not_found("post") } else { e })?;
         self.store.get_post(&grant, post).await?.filter(|p| p.delete_at == 0).ok_or_else(|| Error::not_found("post"))?;
         Ok(grant)
     }
@@ -27,7 +30,13 @@ impl App {
         }
         validate_emoji_name(emoji)?;
         let grant = self.reaction_grant(principal, post, Action::Post).await?;
-        let reaction = Reaction { user_id: user.clone(), post_id: post.clone(), channel_id: grant.channel_id().clone(), emoji_name: emoji.to_owned(), create_at: self.now() };
+        let reaction = Reaction {
+            user_id: user.clone(),
+            post_id: post.clone(),
+            channel_id: grant.channel_id().clone(),
+            emoji_name: emoji.to_owned(),
+            create_at: self.now(),
+        };
         self.store.add_reaction(&grant, &reaction).await?;
         self.publish(Event::new(EventKind::ReactionAdded { reaction: reaction.clone() }, Audience::Channel(reaction.channel_id.clone())));
         Ok(reaction)
@@ -40,7 +49,13 @@ impl App {
         validate_emoji_name(emoji)?;
         let grant = self.reaction_grant(principal, post, Action::Post).await?;
         let now = self.now();
-        let reaction = Reaction { user_id: user.clone(), post_id: post.clone(), channel_id: grant.channel_id().clone(), emoji_name: emoji.to_owned(), create_at: now };
+        let reaction = Reaction {
+            user_id: user.clone(),
+            post_id: post.clone(),
+            channel_id: grant.channel_id().clone(),
+            emoji_name: emoji.to_owned(),
+            create_at: now,
+        };
         if self.store.remove_reaction(&grant, &reaction, now).await? {
             self.publish(Event::new(EventKind::ReactionRemoved { reaction: reaction.clone() }, Audience::Channel(reaction.channel_id.clone())));
         }

@@ -138,9 +138,24 @@ pub fn parse_query(q: &str) -> Result<ParsedQuery> {
     Ok(out)
 }
 
+/// A search request as clients send it.
+#[derive(Clone, Debug, Default)]
+pub struct SearchRequest {
+    pub team: Option<TeamId>,
+    pub terms: String,
+    /// Any term may match rather than all.
+    pub or: bool,
+    /// The caller's offset from UTC, for `on:`/`before:`/`after:` dates.
+    pub tz_offset_secs: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
 impl App {
     /// Searches posts in channels the principal may read, newest first.
-    pub async fn search_posts(&self, principal: &Principal, team: Option<&TeamId>, terms: &str, or: bool, tz_offset_secs: i64, page: i64, per_page: i64) -> Result<Vec<Post>> {
+    pub async fn search_posts(&self, principal: &Principal, req: &SearchRequest) -> Result<Vec<Post>> {
+        let (team, or, tz_offset_secs, page, per_page) = (req.team.as_ref(), req.or, req.tz_offset_secs, req.page, req.per_page);
+        let terms = req.terms.as_str();
         let q = parse_query(terms)?;
         let mut search = PostSearch {
             words: q.words,
@@ -154,7 +169,13 @@ impl App {
             limit: per_page.clamp(1, 200),
             ..Default::default()
         };
-        if search.words.is_empty() && search.prefixes.is_empty() && search.phrases.is_empty() && search.tokens.is_empty() && q.from.is_empty() && q.in_channels.is_empty() {
+        if search.words.is_empty()
+            && search.prefixes.is_empty()
+            && search.phrases.is_empty()
+            && search.tokens.is_empty()
+            && q.from.is_empty()
+            && q.in_channels.is_empty()
+        {
             return Ok(Vec::new());
         }
         if !q.from.is_empty() {

@@ -30,7 +30,8 @@ pub struct TeamPatch {
     pub default_tlp: Option<Tlp>,
 }
 
-const RESERVED_TEAM_NAMES: &[&str] = &["admin", "api", "channels", "files", "hooks", "login", "logout", "oauth", "plugins", "signup", "static", "taxii2", "feeds", "intel", "error"];
+const RESERVED_TEAM_NAMES: &[&str] =
+    &["admin", "api", "channels", "files", "hooks", "login", "logout", "oauth", "plugins", "signup", "static", "taxii2", "feeds", "intel", "error"];
 
 pub fn validate_team_name(name: &str) -> Result<()> {
     let ok = (2..=64).contains(&name.len())
@@ -126,7 +127,8 @@ impl App {
     }
 
     pub async fn team_by_name(&self, principal: &Principal, name: &str) -> Result<Team> {
-        let team = self.store.get_team_by_name(&name.to_ascii_lowercase()).await?.filter(|t| t.delete_at == 0).ok_or_else(|| Error::not_found("team"))?;
+        let team =
+            self.store.get_team_by_name(&name.to_ascii_lowercase()).await?.filter(|t| t.delete_at == 0).ok_or_else(|| Error::not_found("team"))?;
         self.check_team_visible(principal, &team).await?;
         Ok(team)
     }
@@ -210,7 +212,10 @@ impl App {
         self.publish(Event::new(EventKind::AddedToTeam { team_id: team.id.clone(), user_id: user.id.clone() }, Audience::User(user.id.clone())));
         for name in &defaults {
             if let Some(channel) = self.store.get_channel_by_name(Some(&team.id), name).await? {
-                self.publish(Event::new(EventKind::UserAdded { user_id: user.id.clone(), team_id: Some(team.id.clone()), channel_id: channel.id.clone() }, Audience::Channel(channel.id)));
+                self.publish(Event::new(
+                    EventKind::UserAdded { user_id: user.id.clone(), team_id: Some(team.id.clone()), channel_id: channel.id.clone() },
+                    Audience::Channel(channel.id),
+                ));
             }
         }
         Ok(member)
@@ -228,8 +233,14 @@ impl App {
         }
         let channels = self.store.remove_team_member(team_id, user_id, self.now()).await?;
         for channel_id in channels {
-            self.publish(Event::new(EventKind::UserRemovedSelf { channel_id: channel_id.clone(), remover_id: principal.user_id.clone() }, Audience::User(user_id.clone())));
-            self.publish(Event::new(EventKind::UserRemoved { user_id: user_id.clone(), remover_id: principal.user_id.clone(), channel_id: channel_id.clone() }, Audience::Channel(channel_id)));
+            self.publish(Event::new(
+                EventKind::UserRemovedSelf { channel_id: channel_id.clone(), remover_id: principal.user_id.clone() },
+                Audience::User(user_id.clone()),
+            ));
+            self.publish(Event::new(
+                EventKind::UserRemoved { user_id: user_id.clone(), remover_id: principal.user_id.clone(), channel_id: channel_id.clone() },
+                Audience::Channel(channel_id),
+            ));
         }
         self.publish(Event::new(EventKind::LeaveTeam { team_id: team_id.clone(), user_id: user_id.clone() }, Audience::Team(team_id.clone())));
         self.publish(Event::new(EventKind::LeaveTeam { team_id: team_id.clone(), user_id: user_id.clone() }, Audience::User(user_id.clone())));
