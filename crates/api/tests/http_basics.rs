@@ -106,3 +106,19 @@ server_test!(bad_input_gets_app_errors, |srv| {
     let r = srv.http.post(srv.url("/posts")).bearer_auth(&alice.token).body(huge).send().await.unwrap();
     assert_eq!(r.status(), 413);
 });
+
+server_test!(channel_pages_carry_etags, |srv| {
+    let alice = srv.user("alice").await;
+    let team = alice.team("isac").await;
+    let room = alice.channel(&team, "room", "O").await;
+    let post = alice.say(&room, "one").await;
+    let url = srv.url(&format!("/channels/{room}/posts"));
+    let first = srv.http.get(&url).bearer_auth(&alice.token).send().await.unwrap();
+    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let again = srv.http.get(&url).bearer_auth(&alice.token).header("if-none-match", &tag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    let pid = post["id"].as_str().unwrap();
+    alice.put(&format!("/posts/{pid}/patch"), j!({"message": "one, edited"})).await;
+    let changed = srv.http.get(&url).bearer_auth(&alice.token).header("if-none-match", &tag).send().await.unwrap();
+    assert_eq!(changed.status(), 200, "an edit must change the ETag");
+});

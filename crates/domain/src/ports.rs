@@ -177,6 +177,9 @@ pub trait PostStore: Send + Sync {
     /// Posts of a channel, newest first, with the ids of the neighbouring posts outside
     /// the page (`prev` older, `next` newer) where the page has them.
     async fn channel_posts(&self, grant: &ChannelGrant, page: &PostPage) -> Result<Vec<Post>>;
+    /// The latest `update_at` of any post in the channel: it changes whenever a page of the
+    /// channel could have changed, which makes it the channel's ETag.
+    async fn posts_version(&self, grant: &ChannelGrant) -> Result<Millis>;
     /// Root and every live reply, oldest first.
     async fn thread(&self, grant: &ChannelGrant, root: &PostId) -> Result<Vec<Post>>;
     async fn pinned_posts(&self, grant: &ChannelGrant) -> Result<Vec<Post>>;

@@ -231,6 +231,14 @@ impl PostStore for SqlStore {
         rows.iter().map(rows::post).collect()
     }
 
+    async fn posts_version(&self, grant: &ChannelGrant) -> Result<Millis> {
+        sqlx::query_scalar("SELECT COALESCE(MAX(update_at), 0) FROM posts WHERE channel_id = $1")
+            .bind(grant.channel_id().as_str())
+            .fetch_one(&self.db.pool)
+            .await
+            .map_err(db_err)
+    }
+
     async fn thread(&self, grant: &ChannelGrant, root: &PostId) -> Result<Vec<Post>> {
         let sql = format!(
             "SELECT {POST_COLS} FROM posts p WHERE p.channel_id = $1 AND (p.id = $2 OR p.root_id = $2) AND p.delete_at = 0 ORDER BY p.create_at, p.seq"

@@ -6,7 +6,7 @@ use crate::extract::{Auth, JsonBody, Params, channel_id, post_id, team_id, user_
 use crate::wire;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::ids::{FileId, PostId};
 use domain::ports::PostPage;
@@ -118,12 +118,15 @@ pub async fn unpin(State(state): State<Arc<AppState>>, auth: Auth, Path(id): Pat
     Ok(Json(wire::status_ok()))
 }
 
+/// `GET /channels/{id}/posts`. Pages other than `since` carry an ETag (Mattermost's
+/// version plus the channel's latest post change), and `If-None-Match` gets a 304.
 pub async fn for_channel(
     State(state): State<Arc<AppState>>,
     auth: Auth,
     Path(id): Path<String>,
+    headers: HeaderMap,
     params: Params,
-) -> ApiResult<Json<wire::PostListDto>> {
+) -> ApiResult<Response> {
     let channel = channel_id(&id)?;
     let (page, per_page) = params.paging();
     let nonempty = |name: &str| params.str(name).filter(|s| !s.is_empty());
@@ -136,8 +139,26 @@ pub async fn for_channel(
     } else {
         PostPage::Latest { page, per_page }
     };
+    let etag = match page {
+        PostPage::Since { .. } => None,
+        _ => {
+            let version = state.app.channel_posts_version(&auth.principal, &channel).await?;
+            Some(format!("\"{}.{}.{}\"", crate::MM_VERSION, channel, version))
+        }
+    };
+    if let Some(tag) = &etag
+        && headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(tag.as_str())
+    {
+        let mut resp = StatusCode::NOT_MODIFIED.into_response();
+        resp.headers_mut().insert(header::ETAG, HeaderValue::from_str(tag).map_err(Error::internal)?);
+        return Ok(resp);
+    }
     let list = state.app.channel_posts(&auth.principal, &channel, page).await?;
-    list_response(&state, &auth, list).await
+    let mut resp = list_response(&state, &auth, list).await?.into_response();
+    if let Some(tag) = etag {
+        resp.headers_mut().insert(header::ETAG, HeaderValue::from_str(&tag).map_err(Error::internal)?);
+    }
+    Ok(resp)
 }
 
 pub async fn pinned(State(state): State<Arc<AppState>>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<wire::PostListDto>> {

@@ -231,6 +231,12 @@ impl App {
         Ok(list)
     }
 
+    /// The channel's post-list version for ETags (read access required).
+    pub async fn channel_posts_version(&self, principal: &Principal, channel: &ChannelId) -> Result<i64> {
+        let grant = self.grant(principal, channel, Action::Read).await?;
+        self.store.posts_version(&grant).await
+    }
+
     /// A whole thread: the root and its replies, newest first in `order`.
     pub async fn thread(&self, principal: &Principal, id: &PostId) -> Result<PostList> {
         let (post, grant) = self.post_with_grant(principal, id, Action::Read).await?;
