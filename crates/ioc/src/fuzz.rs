@@ -1,0 +1,3 @@
+//! fuzz
+pub fn fuzz_extract(_d: &[u8]) {}
+pub fn fuzz_pattern(_d: &[u8]) {}
