@@ -189,7 +189,7 @@ fn named(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize
                     return Some(end);
                 }
             }
-            let mut c = ctx.cand(IocType::Domain, s, e, h.ascii, if defanged { 85 } else { 60 });
+            let mut c = ctx.cand(IocType::Domain, s, e, h.ascii, if defanged { 65 } else { 60 });
             c.flags.idn = h.idn;
             c.flags.idn_mixed_script = h.mixed_script;
             c.flags.from_context = ctx_word;
