@@ -217,6 +217,11 @@ impl Allowlist {
                     Err(_) => self.check_domain(host).filter(|s| applies(s, IocType::Url)),
                 }
             }
+            // A system binary in its home directory (`C:\Windows\System32\rundll32.exe`).
+            IocType::FilePath if f.value.to_ascii_lowercase().starts_with("c:\\windows\\") => {
+                let base = f.value.rsplit('\\').next()?;
+                self.check_value(base)
+            }
             _ => None,
         };
         hit.cloned()

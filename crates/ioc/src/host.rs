@@ -99,10 +99,12 @@ fn label_is_lookalike(label: &str) -> bool {
 }
 
 /// Extensions that are also real top-level domains and are far more often file names in
-/// chat (`triage.py`, `README.md`, `payload.zip`, `main.tf`, `Makefile.am`).
+/// chat (`triage.py`, `README.md`, `payload.zip`, `main.tf`, `Makefile.am`), plus TLDs that
+/// are common code identifiers (`subprocess.run`, `user.name`).
 pub const FILE_EXT_TLDS: &[&str] = &[
     "py", "md", "zip", "mov", "sh", "pl", "rs", "so", "tf", "pm", "mk", "am", "ac", "in",
-    "sc", "cc", "mm", "ml", "ps", "cat", "one", "pub", "gd", "ly", "st", "sx", "ai",
+    "sc", "cc", "mm", "ml", "ps", "cat", "one", "pub", "gd", "ly", "st", "sx", "ai", "run",
+    "name", "new",
 ];
 
 /// Extensions that make a token a file name whenever it is not a valid domain, and

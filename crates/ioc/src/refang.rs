@@ -27,6 +27,9 @@ enum Rule {
 /// (token, replacement, rule). Matching is ASCII case-insensitive and leftmost-longest.
 const TOKENS: &[(&str, &str, Rule)] = &[
     ("hxxp", "http", Rule::Scheme),
+    ("h[xx]p", "http", Rule::Scheme),
+    ("h**p", "http", Rule::Scheme),
+    ("h__p", "http", Rule::Scheme),
     ("fxp", "ftp", Rule::Scheme),
     ("[.]", ".", Rule::Always),
     ("(.)", ".", Rule::Always),

@@ -18,6 +18,8 @@ const VERSION_WORDS: &[&str] = &[
     "version", "versions", "ver", "v", "build", "release", "firmware", "fw", "rev", "revision",
     "agent", "upgrade", "upgraded", "update", "updated", "patched", "fixed", "fix", "prior",
     "through", "before", "sdk", "kernel", "driver", "package", "pkg", "oid", "mib", "snmp",
+    "older", "newer", "earlier", "section", "chapter", "step", "paragraph", "clause", "netrange",
+    "inetnum", "range",
 ];
 
 /// Words that make an ambiguous token (`setup.zip`) a domain.
@@ -34,6 +36,7 @@ pub(super) const FILE_WORDS: &[&str] = &[
     "downloaded", "executes", "executed", "launches", "launched", "loads", "loaded", "payload",
     "sample", "archive", "lure", "unpacks", "extracts", "creates", "created", "installs",
     "renamed", "masquerading", "opened", "spawns", "spawned", "binary", "script", "document",
+    "delivered", "webshell", "shell", "implant", "loader", "stealer", "note",
 ];
 
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
@@ -65,7 +68,7 @@ fn token(ctx: &Ctx<'_>, mut s: usize, mut e: usize, out: &mut Vec<Cand>) -> Opti
         return None;
     }
     match char_before(ctx.text, s) {
-        Some('@' | '/' | '\\' | '%' | '$' | '&' | '=' | '?' | '#' | '~') => return None,
+        Some('@' | '/' | '\\' | '%' | '$' | '&' | '?' | '#' | '~') => return None,
         _ => {}
     }
     match char_at(ctx.text, e) {
@@ -175,7 +178,9 @@ fn named(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize
     let defanged = ctx.defanged(s, e);
     let (port, after_port) = port_at(b, e);
     let slash_follows = b.get(after_port) == Some(&b'/');
-    let domain = if tok.contains('_') { None } else { parse_domain(tok) };
+    let first = tok.split('.').next().unwrap_or("");
+    let package = tok.matches('.').count() >= 2 && ["com", "org", "net", "io", "de", "uk", "android", "java", "javax"].contains(&first);
+    let domain = if tok.contains('_') || package { None } else { parse_domain(tok) };
     if let Some(h) = domain {
         let ambiguous = ext_in(ext, FILE_EXT_TLDS);
         let shouting = tok.bytes().all(|c| !c.is_ascii_lowercase()) && tok.matches('.').count() == 1;

@@ -38,6 +38,9 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
             de -= 1;
         }
         let Some(h) = parse_domain(&text[at + 1..de]) else { continue };
+        if crate::lex::context_has(b, ls, 2, &["id", "msgid"]) {
+            continue; // `Message-ID: <...@host>` is not a mailbox
+        }
         let value = format!("{}@{}", local.to_ascii_lowercase(), h.ascii);
         let mut c = ctx.cand(IocType::Email, ls, de, value, 70);
         c.flags.idn = h.idn;

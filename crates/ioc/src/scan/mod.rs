@@ -28,6 +28,9 @@ pub(crate) struct Cand {
     pub confidence: u8,
     pub port: Option<u16>,
     pub flags: Flags,
+    /// A region that hides what overlaps it and is then dropped (the label of a Slack
+    /// `<url|label>` link, which repeats the URL).
+    pub shadow: bool,
 }
 
 /// The refanged text plus the edits, so scanners can ask whether a span was defanged.
@@ -49,7 +52,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn cand(&self, kind: IocType, start: usize, end: usize, value: String, confidence: u8) -> Cand {
-        Cand { kind, start, end, value, confidence, port: None, flags: Flags::default() }
+        Cand { kind, start, end, value, confidence, port: None, flags: Flags::default(), shadow: false }
     }
 }
 
@@ -78,5 +81,6 @@ fn resolve(mut all: Vec<Cand>) -> Vec<Cand> {
         last_end = c.end;
         kept.push(c);
     }
+    kept.retain(|c| !c.shadow);
     kept
 }

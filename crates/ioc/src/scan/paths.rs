@@ -2,13 +2,18 @@
 //! distance (`MAX_PATH_LEN`), so reading one is constant work per anchor.
 
 use super::{Cand, Ctx};
-use crate::lex::{char_at, trim_trailing};
+use crate::lex::{char_at, context_has, trim_trailing};
 use crate::types::IocType;
 
 const MAX_PATH_LEN: usize = 1024;
 const UNIX_ROOTS: &[&[u8]] = &[
     b"tmp", b"var", b"etc", b"usr", b"home", b"root", b"opt", b"bin", b"sbin", b"lib", b"lib64",
     b"dev", b"proc", b"srv", b"boot", b"Library", b"Users", b"Applications", b"private", b"System",
+];
+/// Words before a Unix path outside the scratch roots that make it an artifact.
+const PATH_WORDS: &[&str] = &[
+    "persistence", "unit", "dropped", "drops", "writes", "wrote", "installs", "installed", "binary",
+    "webshell", "backdoor", "implant", "payload", "modified", "created", "creates", "cron", "service",
 ];
 const HIVES: &[(&str, &str)] = &[
     ("HKLM", "HKEY_LOCAL_MACHINE"),
@@ -37,12 +42,10 @@ fn path_end(ctx: &Ctx<'_>, start: usize, backslashes: bool) -> Option<usize> {
                 return Some(p);
             }
         } else if c == b' ' && backslashes {
-            let word_end = (p + 1..limit.min(p + 65)).find(|&k| b[k].is_ascii_whitespace() || is_quote(b[k]));
-            let word = &b[p + 1..word_end.unwrap_or(limit.min(p + 65))];
-            if !word.contains(&b'\\') || word.first() == Some(&b'\\') {
+            if !continues(b, p + 1, limit) {
                 break;
             }
-        } else if c.is_ascii_whitespace() || is_quote(c) || matches!(c, b'<' | b'>' | b'|' | b'*' | b'?') {
+        } else if c.is_ascii_whitespace() || is_quote(c) || matches!(c, b'<' | b'>' | b'|' | b'*' | b'?' | b',') {
             break;
         }
         p += char_at(ctx.text, p).map_or(1, char::len_utf8);
@@ -51,6 +54,28 @@ fn path_end(ctx: &Ctx<'_>, start: usize, backslashes: bool) -> Option<usize> {
         return None;
     }
     Some(trim_trailing(ctx.text, start, p))
+}
+
+/// After a space inside a Windows path or key: do up to three more words follow, each
+/// capitalised (or parenthesised), the last of them containing a backslash? Bounded to 64 bytes.
+fn continues(b: &[u8], mut p: usize, limit: usize) -> bool {
+    let stop = limit.min(p + 64);
+    for _ in 0..3 {
+        let end = (p..stop).find(|&k| b[k].is_ascii_whitespace() || is_quote(b[k])).unwrap_or(stop);
+        let word = &b[p..end];
+        let starts_ok = word.first().is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'(');
+        if !starts_ok {
+            return false;
+        }
+        if word.contains(&b'\\') {
+            return true;
+        }
+        if end >= stop || b[end] != b' ' {
+            return false;
+        }
+        p = end + 1;
+    }
+    false
 }
 
 fn push(ctx: &Ctx<'_>, out: &mut Vec<Cand>, kind: IocType, s: usize, e: usize, value: String, conf: u8) -> Option<usize> {
@@ -88,7 +113,15 @@ pub(super) fn env_or_unix(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>
         let start = s - 1;
         let end = path_end(ctx, start, false)?;
         (end > e + 1).then_some(())?;
-        return push(ctx, out, IocType::FilePath, start, end, ctx.text[start..end].to_string(), 55);
+        let path = &ctx.text[start..end];
+        // Scratch and web roots are where implants live; elsewhere a path needs a hidden
+        // component or a context word, so `/etc/os-release` in a how-to stays quiet.
+        let staging = [&b"tmp"[..], b"dev", b"var"].contains(&&b[s..e]);
+        let hidden = path.contains("/.");
+        if !(staging || hidden || context_has(b, start, 3, PATH_WORDS)) {
+            return None;
+        }
+        return push(ctx, out, IocType::FilePath, start, end, path.to_string(), 55);
     }
     None
 }

@@ -13,7 +13,7 @@ use crate::types::{Flags, IocType};
 /// URLs longer than this are skipped (their region is still consumed).
 const MAX_URL: usize = 8192;
 const MAX_AUTHORITY: usize = 512;
-const SCHEMES: &[&str] = &["http", "https", "ftp", "ftps", "sftp", "ws", "wss"];
+const SCHEMES: &[&str] = &["http", "https", "ftp", "ftps", "sftp", "ws", "wss", "ldap", "ldaps", "rmi"];
 
 /// Whether `c` ends a URL wherever it appears.
 fn is_delim(c: char) -> bool {
@@ -130,7 +130,12 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
         let a_start = i + 3;
         let mut a_end = a_start;
         while let Some(c) = char_at(text, a_end) {
-            if a_end - a_start > MAX_AUTHORITY || matches!(c, '/' | '?' | '#') || is_delim(c) {
+            let bracketed = bytes.get(a_start) == Some(&b'[');
+            if a_end - a_start > MAX_AUTHORITY
+                || matches!(c, '/' | '?' | '#' | '(' | ')')
+                || (!bracketed && matches!(c, '[' | ']'))
+                || is_delim(c)
+            {
                 break;
             }
             a_end += c.len_utf8();
@@ -147,6 +152,16 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
         let mut c = ctx.cand(IocType::Url, s, end, value, 80);
         c.flags = auth.flags;
         out.push(c);
+        // Slack/Mattermost `<url|label>`: the label repeats the link; hide it.
+        if s > 0 && bytes[s - 1] == b'<' && bytes.get(tail) == Some(&b'|') {
+            let window = &bytes[tail..bytes.len().min(tail + 512)];
+            if let Some(gt) = window.iter().position(|&b| b == b'>' || b == b'\n').filter(|&i| window[i] == b'>') {
+                let mut shadow = ctx.cand(IocType::Url, tail, tail + gt + 1, String::new(), 0);
+                shadow.shadow = true;
+                out.push(shadow);
+                resume = tail + gt + 1;
+            }
+        }
     }
 }
 

@@ -122,7 +122,8 @@ fn attack(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usiz
     let w = std::str::from_utf8(&b[s..e]).ok()?;
     if let Some(num) = w.strip_prefix("TA") {
         let n: u32 = num.parse().ok()?;
-        if !((1..=43).contains(&n) || (100..=111).contains(&n)) || matches!(b.get(e), Some(b'-' | b'.' | b'_')) {
+        let glued = matches!(b.get(e), Some(b'-' | b'_')) || (b.get(e) == Some(&b'.') && b.get(e + 1).is_some_and(u8::is_ascii_digit));
+        if !((1..=43).contains(&n) || (100..=111).contains(&n)) || glued {
             return None;
         }
         out.push(ctx.cand(IocType::AttackTactic, s, e, w.to_string(), 90));
