@@ -18,7 +18,8 @@ enum Rule {
     Always,
     /// Scheme words (`hxxp`, `fxp`): not preceded by a letter or digit, followed by `s`, `:` or `[`.
     Scheme,
-    /// Spaced words (` dot `): a letter or digit on both sides.
+    /// The bare word `dot`: only between spaces with a letter or digit beyond them
+    /// (`evil dot com`); the spaces are replaced too.
     Between,
     /// `\.`: a letter or digit on both sides.
     Escaped,
@@ -37,10 +38,7 @@ const TOKENS: &[(&str, &str, Rule)] = &[
     ("[dot]", ".", Rule::Always),
     ("(dot)", ".", Rule::Always),
     ("{dot}", ".", Rule::Always),
-    (" [.] ", ".", Rule::Between),
-    (" [dot] ", ".", Rule::Between),
-    (" (dot) ", ".", Rule::Between),
-    (" dot ", ".", Rule::Between),
+    ("dot", ".", Rule::Between),
     ("\\.", ".", Rule::Escaped),
     ("[:]", ":", Rule::Always),
     ("[://]", "://", Rule::Always),
@@ -50,8 +48,6 @@ const TOKENS: &[(&str, &str, Rule)] = &[
     ("{at}", "@", Rule::Always),
     ("[@]", "@", Rule::Always),
     ("(@)", "@", Rule::Always),
-    (" [at] ", "@", Rule::Between),
-    (" [@] ", "@", Rule::Between),
 ];
 
 fn automaton() -> &'static AhoCorasick {
@@ -81,16 +77,25 @@ pub(crate) struct Normalized<'a> {
     pub edits: Vec<Edit>,
 }
 
-fn allowed(rule: Rule, bytes: &[u8], start: usize, end: usize) -> bool {
-    let before = start.checked_sub(1).map(|i| bytes[i]);
-    let after = bytes.get(end).copied();
+/// Whether the token at `[start, end)` may be replaced, and the range to replace: the
+/// separators `[.]`, `[dot]`, `(dot)`, `[at]`, `[@]` and the word `dot` swallow one space on
+/// each side when written between words (`evil [.] com`, `user [at] evil.com`).
+fn allowed(rule: Rule, bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    let at = |i: Option<usize>| i.and_then(|i| bytes.get(i).copied());
     let alnum = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+    let spaced = at(start.checked_sub(1)) == Some(b' ')
+        && at(Some(end)) == Some(b' ')
+        && alnum(at(start.checked_sub(2)))
+        && alnum(at(Some(end + 1)));
     match rule {
-        Rule::Always => true,
-        Rule::Scheme => {
-            !alnum(before) && matches!(after, Some(b's' | b'S' | b':' | b'['))
+        Rule::Always if spaced && bytes[start] != b'\\' && !bytes[start..end].contains(&b':') && !bytes[start..end].contains(&b'/') => {
+            Some((start - 1, end + 1))
         }
-        Rule::Between | Rule::Escaped => alnum(before) && alnum(after),
+        Rule::Always => Some((start, end)),
+        Rule::Scheme => (!alnum(at(start.checked_sub(1))) && matches!(at(Some(end)), Some(b's' | b'S' | b':' | b'[')))
+            .then_some((start, end)),
+        Rule::Between => spaced.then(|| (start - 1, end + 1)),
+        Rule::Escaped => (alnum(at(start.checked_sub(1))) && alnum(at(Some(end)))).then_some((start, end)),
     }
 }
 
@@ -101,9 +106,9 @@ pub(crate) fn normalize(input: &str) -> Normalized<'_> {
     let mut edits = Vec::new();
     let mut copied = 0;
     for m in automaton().find_iter(input) {
-        let (s, e) = (m.start(), m.end());
         let (_, repl, rule) = TOKENS[m.pattern().as_usize()];
-        if !allowed(rule, bytes, s, e) {
+        let Some((s, e)) = allowed(rule, bytes, m.start(), m.end()) else { continue };
+        if s < copied {
             continue;
         }
         let buf = out.get_or_insert_with(|| String::with_capacity(input.len()));

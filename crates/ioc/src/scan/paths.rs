@@ -130,6 +130,9 @@ pub(super) fn env_or_unix(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>
 /// value spells the hive out in full.
 pub(super) fn registry(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize> {
     let b = ctx.bytes;
+    if !matches!(b.get(e), Some(b'\\' | b':' | b'_')) {
+        return None;
+    }
     let w = std::str::from_utf8(&b[s..e]).ok()?.to_ascii_uppercase();
     let (hive, key_start) = if w == "HKEY" {
         let name_end = e + b[e..].iter().take(24).take_while(|c| c.is_ascii_alphabetic() || **c == b'_').count();

@@ -1,8 +1,12 @@
 //! Runs of ASCII letters and digits: hashes (and JA3 by context), wallets, CVE ids, ATT&CK
 //! ids, ASNs, and the anchors of registry keys, paths and mutexes (handed to `paths`).
 //!
-//! The loop classifies each byte once; a word that starts a longer indicator (a path, a
-//! CVE) moves the cursor past that indicator.
+//! Long words (hashes, wallets) are found by probing every 26th byte; short ones from fixed
+//! anchors with one Aho-Corasick pass. Both are linear and skip most of the text.
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::paths;
 use super::{Cand, Ctx};
@@ -14,50 +18,148 @@ const JA3_WORDS: &[&str] = &["ja3", "ja3s", "ja3_hash", "ja3hash", "ja3_digest",
 const GIT_WORDS: &[&str] = &["commit", "commits", "git", "rev", "revision", "changeset", "merge", "tree", "blob", "head"];
 const NOT_HASH_WORDS: &[&str] = &["imphash", "ssdeep", "tlsh", "guid", "uuid", "clsid", "serial", "thumbprint", "jarm", "ja4", "request-id", "trace"];
 
+/// ASCII letters and digits, as a lookup table for the hot loop.
+static ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).is_ascii_alphanumeric();
+        i += 1;
+    }
+    t
+};
+
+/// Indicator words shorter than this are found from anchors; longer ones by probing.
+const LONG: usize = 26;
+
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    long_words(ctx, out);
+    anchored(ctx, out);
+}
+
+/// Hashes and wallets: runs of at least `LONG` letters and digits. Every such run contains
+/// a position `k * LONG - 1`, so only those positions are probed; a probe that hits a letter
+/// expands to its run (never re-reading a byte before the previous run's end).
+fn long_words(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
     let b = ctx.bytes;
     let n = b.len();
-    let mut i = 0;
-    while i < n {
-        if !is_alnum(b[i]) {
-            i += 1;
+    let mut done = 0;
+    let mut p = LONG - 1;
+    while p < n {
+        if !ALNUM[usize::from(b[p])] {
+            p += LONG;
             continue;
         }
-        let s = i;
-        while i < n && is_alnum(b[i]) {
-            i += 1;
+        let mut s = p;
+        while s > done && ALNUM[usize::from(b[s - 1])] {
+            s -= 1;
         }
-        if let Some(end) = word(ctx, s, i, out) {
-            i = i.max(end);
-            // Never resume in the middle of a word.
-            while i < n && i > 0 && is_alnum(b[i - 1]) && is_alnum(b[i]) {
-                i += 1;
-            }
+        let mut e = p + 1;
+        while e < n && ALNUM[usize::from(b[e])] {
+            e += 1;
         }
+        if e - s >= LONG && (s == 0 || !ALNUM[usize::from(b[s - 1])]) {
+            let prev = s.checked_sub(1).map(|k| b[k]);
+            long_word(ctx, s, e, prev, b.get(e).copied(), out);
+        }
+        done = e;
+        p = e + LONG;
     }
 }
 
-/// Looks at the word `[s, e)`; returns the end of an emitted candidate.
-fn word(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize> {
+#[derive(Clone, Copy)]
+enum Anchor {
+    Cve,
+    Attack,
+    As,
+    Hive,
+    Mutex,
+    Drive,
+    EnvVar,
+    UnixRoot,
+}
+
+const ANCHORS: &[(&str, Anchor)] = &[
+    ("CVE-", Anchor::Cve),
+    ("cve-", Anchor::Cve),
+    ("Cve-", Anchor::Cve),
+    ("T0", Anchor::Attack),
+    ("T1", Anchor::Attack),
+    ("TA0", Anchor::Attack),
+    ("TA1", Anchor::Attack),
+    ("AS", Anchor::As),
+    ("HK", Anchor::Hive),
+    ("mutex", Anchor::Mutex),
+    ("Mutex", Anchor::Mutex),
+    ("MUTEX", Anchor::Mutex),
+    ("mutant", Anchor::Mutex),
+    ("Mutant", Anchor::Mutex),
+    (":\\", Anchor::Drive),
+    ("%\\", Anchor::EnvVar),
+    ("/tmp/", Anchor::UnixRoot),
+    ("/var/", Anchor::UnixRoot),
+    ("/etc/", Anchor::UnixRoot),
+    ("/usr/", Anchor::UnixRoot),
+    ("/home/", Anchor::UnixRoot),
+    ("/root/", Anchor::UnixRoot),
+    ("/opt/", Anchor::UnixRoot),
+    ("/bin/", Anchor::UnixRoot),
+    ("/sbin/", Anchor::UnixRoot),
+    ("/lib/", Anchor::UnixRoot),
+    ("/lib64/", Anchor::UnixRoot),
+    ("/dev/", Anchor::UnixRoot),
+    ("/proc/", Anchor::UnixRoot),
+    ("/srv/", Anchor::UnixRoot),
+    ("/boot/", Anchor::UnixRoot),
+    ("/Library/", Anchor::UnixRoot),
+    ("/Users/", Anchor::UnixRoot),
+    ("/Applications/", Anchor::UnixRoot),
+    ("/private/", Anchor::UnixRoot),
+    ("/System/", Anchor::UnixRoot),
+];
+
+fn anchors() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(ANCHORS.iter().map(|a| a.0))
+            .expect("static anchor table builds")
+    })
+}
+
+/// The end of the run of letters and digits starting at `s` (at most `max` bytes).
+fn word_end(b: &[u8], s: usize, max: usize) -> usize {
+    s + b[s..].iter().take(max).take_while(|c| ALNUM[usize::from(**c)]).count()
+}
+
+/// Short indicator words found from fixed anchors (case-sensitive where case matters).
+fn anchored(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
     let b = ctx.bytes;
-    let w = &b[s..e];
-    let len = w.len();
-    let prev = s.checked_sub(1).map(|k| b[k]);
-    let next = b.get(e).copied();
-    if len < 2 {
-        return paths::drive(ctx, s, e, out);
-    }
-    if len >= 26 {
-        return long_word(ctx, s, e, prev, next, out);
-    }
-    match w[0] {
-        b'T' if len == 5 && w[1..].iter().all(u8::is_ascii_digit) => attack(ctx, s, e, out),
-        b'T' if len == 6 && w[1] == b'A' && w[2..].iter().all(u8::is_ascii_digit) => attack(ctx, s, e, out),
-        b'A' if w.starts_with(b"AS") => asn(ctx, s, e, out),
-        b'C' | b'c' if w.eq_ignore_ascii_case(b"cve") && next == Some(b'-') => cve(ctx, s, out),
-        b'H' | b'h' if w.len() <= 4 || w.eq_ignore_ascii_case(b"hkey") => paths::registry(ctx, s, e, out),
-        b'M' | b'm' if w.eq_ignore_ascii_case(b"mutex") || w.eq_ignore_ascii_case(b"mutant") => paths::mutex(ctx, e, out),
-        _ => paths::env_or_unix(ctx, s, e, out),
+    let mut resume = 0;
+    for m in anchors().find_iter(b) {
+        let a = m.start();
+        if a < resume {
+            continue;
+        }
+        let boundary = |i: usize| i == 0 || !ALNUM[usize::from(b[i - 1])];
+        let end = match ANCHORS[m.pattern().as_usize()].1 {
+            Anchor::Cve if boundary(a) => cve(ctx, a, out),
+            Anchor::Attack if boundary(a) => attack(ctx, a, word_end(b, a, 8), out),
+            Anchor::As if boundary(a) => asn(ctx, a, word_end(b, a, 16), out),
+            Anchor::Hive if boundary(a) => paths::registry(ctx, a, word_end(b, a, 8), out),
+            Anchor::Mutex if boundary(a) && word_end(b, a, 8) == m.end() => paths::mutex(ctx, m.end(), out),
+            Anchor::Drive if a > 0 && b[a - 1].is_ascii_alphabetic() && boundary(a - 1) => paths::drive(ctx, a - 1, a, out),
+            Anchor::EnvVar => {
+                let s = a - b[..a].iter().rev().take(32).take_while(|c| ALNUM[usize::from(**c)]).count();
+                (s < a && s > 0 && b[s - 1] == b'%').then(|| paths::env_or_unix(ctx, s, a, out)).flatten()
+            }
+            Anchor::UnixRoot => paths::env_or_unix(ctx, a + 1, m.end() - 1, out),
+            _ => None,
+        };
+        if let Some(e) = end {
+            resume = e;
+        }
     }
 }
 
@@ -120,6 +222,9 @@ fn attack(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usiz
         return None;
     }
     let w = std::str::from_utf8(&b[s..e]).ok()?;
+    if !(w.len() == 5 || (w.len() == 6 && w.starts_with("TA"))) || !w[w.len() - 4..].bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
     if let Some(num) = w.strip_prefix("TA") {
         let n: u32 = num.parse().ok()?;
         let glued = matches!(b.get(e), Some(b'-' | b'_')) || (b.get(e) == Some(&b'.') && b.get(e + 1).is_some_and(u8::is_ascii_digit));
