@@ -25,19 +25,16 @@ enum Rule {
     Escaped,
 }
 
-/// (token, replacement, rule). Matching is ASCII case-insensitive and leftmost-longest.
+/// (token, replacement, rule), matched leftmost-longest in the spellings of [`spellings`].
 const TOKENS: &[(&str, &str, Rule)] = &[
     ("hxxp", "http", Rule::Scheme),
     ("h[xx]p", "http", Rule::Scheme),
-    ("h**p", "http", Rule::Scheme),
-    ("h__p", "http", Rule::Scheme),
     ("fxp", "ftp", Rule::Scheme),
     ("[.]", ".", Rule::Always),
     ("(.)", ".", Rule::Always),
     ("{.}", ".", Rule::Always),
     ("[dot]", ".", Rule::Always),
     ("(dot)", ".", Rule::Always),
-    ("{dot}", ".", Rule::Always),
     ("dot", ".", Rule::Between),
     ("\\.", ".", Rule::Escaped),
     ("[:]", ":", Rule::Always),
@@ -45,21 +42,46 @@ const TOKENS: &[(&str, &str, Rule)] = &[
     ("[/]", "/", Rule::Always),
     ("[at]", "@", Rule::Always),
     ("(at)", "@", Rule::Always),
-    ("{at}", "@", Rule::Always),
     ("[@]", "@", Rule::Always),
     ("(@)", "@", Rule::Always),
+    ("{at}", "@", Rule::Always),
+    ("{dot}", ".", Rule::Always),
 ];
 
-fn automaton() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+/// Spellings matched: as listed and upper-case; the scheme words also as `hXXp`/`Hxxp`.
+/// The automaton is case-sensitive and small (at most 32 spellings) so that the fast packed
+/// (Teddy) search is used.
+fn spellings() -> Vec<(String, usize)> {
+    let mut v: Vec<(String, usize)> = Vec::new();
+    for (i, (tok, _, rule)) in TOKENS.iter().enumerate() {
+        let mut forms = vec![tok.to_string(), tok.to_ascii_uppercase()];
+        if matches!(rule, Rule::Scheme) && tok.contains("xx") {
+            forms.push(tok.replace("xx", "XX"));
+            if !tok.contains('[') {
+                forms.push(tok.replacen('h', "H", 1));
+            }
+        }
+        for s in forms {
+            if !v.iter().any(|(x, _)| *x == s) {
+                v.push((s, i));
+            }
+        }
+    }
+    v
+}
+
+fn automaton() -> &'static (AhoCorasick, Vec<usize>) {
+    static AC: OnceLock<(AhoCorasick, Vec<usize>)> = OnceLock::new();
     AC.get_or_init(|| {
-        AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
+        let sp = spellings();
+        let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
-            .build(TOKENS.iter().map(|t| t.0))
-            .expect("static defang token table builds")
+            .build(sp.iter().map(|s| s.0.as_str()))
+            .expect("static defang token table builds");
+        (ac, sp.into_iter().map(|s| s.1).collect())
     })
 }
+
 
 /// One replacement: in the normalized text `[norm_start, norm_end)` came from
 /// `[orig_start, orig_end)` of the input.
@@ -105,8 +127,9 @@ pub(crate) fn normalize(input: &str) -> Normalized<'_> {
     let mut out: Option<String> = None;
     let mut edits = Vec::new();
     let mut copied = 0;
-    for m in automaton().find_iter(input) {
-        let (_, repl, rule) = TOKENS[m.pattern().as_usize()];
+    let (ac, token_of) = automaton();
+    for m in ac.find_iter(input) {
+        let (_, repl, rule) = TOKENS[token_of[m.pattern().as_usize()]];
         let Some((s, e)) = allowed(rule, bytes, m.start(), m.end()) else { continue };
         if s < copied {
             continue;
@@ -239,6 +262,11 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(refang(input), want, "{input}");
         }
+    }
+
+    #[test]
+    fn spelling_table_stays_small() {
+        assert!(spellings().len() <= 32, "{}", spellings().len());
     }
 
     #[test]

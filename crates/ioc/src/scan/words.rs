@@ -35,6 +35,24 @@ const LONG: usize = 26;
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
     long_words(ctx, out);
     anchored(ctx, out);
+    unix_paths(ctx, out);
+}
+
+/// `/tmp/...`, `/var/...`: a `/` at a word boundary followed by a known root directory.
+fn unix_paths(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    let b = ctx.bytes;
+    let mut resume = 0;
+    for a in memchr::memchr_iter(b'/', b) {
+        if a < resume || (a > 0 && !matches!(b[a - 1], b' ' | b'\t' | b'\n' | b'"' | b'\'' | b'`' | b'(' | b'=' | b',' | b'[' | b':')) {
+            continue;
+        }
+        let e = word_end(b, a + 1, 16);
+        if e > a + 1 && b.get(e) == Some(&b'/') {
+            if let Some(end) = paths::env_or_unix(ctx, a + 1, e, out) {
+                resume = end;
+            }
+        }
+    }
 }
 
 /// Hashes and wallets: runs of at least `LONG` letters and digits. Every such run contains
@@ -76,7 +94,6 @@ enum Anchor {
     Mutex,
     Drive,
     EnvVar,
-    UnixRoot,
 }
 
 const ANCHORS: &[(&str, Anchor)] = &[
@@ -85,8 +102,7 @@ const ANCHORS: &[(&str, Anchor)] = &[
     ("Cve-", Anchor::Cve),
     ("T0", Anchor::Attack),
     ("T1", Anchor::Attack),
-    ("TA0", Anchor::Attack),
-    ("TA1", Anchor::Attack),
+    ("TA", Anchor::Attack),
     ("AS", Anchor::As),
     ("HK", Anchor::Hive),
     ("mutex", Anchor::Mutex),
@@ -96,26 +112,6 @@ const ANCHORS: &[(&str, Anchor)] = &[
     ("Mutant", Anchor::Mutex),
     (":\\", Anchor::Drive),
     ("%\\", Anchor::EnvVar),
-    ("/tmp/", Anchor::UnixRoot),
-    ("/var/", Anchor::UnixRoot),
-    ("/etc/", Anchor::UnixRoot),
-    ("/usr/", Anchor::UnixRoot),
-    ("/home/", Anchor::UnixRoot),
-    ("/root/", Anchor::UnixRoot),
-    ("/opt/", Anchor::UnixRoot),
-    ("/bin/", Anchor::UnixRoot),
-    ("/sbin/", Anchor::UnixRoot),
-    ("/lib/", Anchor::UnixRoot),
-    ("/lib64/", Anchor::UnixRoot),
-    ("/dev/", Anchor::UnixRoot),
-    ("/proc/", Anchor::UnixRoot),
-    ("/srv/", Anchor::UnixRoot),
-    ("/boot/", Anchor::UnixRoot),
-    ("/Library/", Anchor::UnixRoot),
-    ("/Users/", Anchor::UnixRoot),
-    ("/Applications/", Anchor::UnixRoot),
-    ("/private/", Anchor::UnixRoot),
-    ("/System/", Anchor::UnixRoot),
 ];
 
 fn anchors() -> &'static AhoCorasick {
@@ -154,7 +150,6 @@ fn anchored(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
                 let s = a - b[..a].iter().rev().take(32).take_while(|c| ALNUM[usize::from(**c)]).count();
                 (s < a && s > 0 && b[s - 1] == b'%').then(|| paths::env_or_unix(ctx, s, a, out)).flatten()
             }
-            Anchor::UnixRoot => paths::env_or_unix(ctx, a + 1, m.end() - 1, out),
             _ => None,
         };
         if let Some(e) = end {
