@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 pub use pattern::{pattern_for, pattern_for_value, validate as validate_pattern};
-pub use sco::{SCO_NAMESPACE, canonical_json, sco_for, sco_for_value, sco_id};
+pub use sco::{SCO_NAMESPACE, canonical_json, is_uri, sco_for, sco_for_value, sco_id};
 pub use time::timestamp;
 pub use tlp::{InvalidTlp, TLP2_EXTENSION_ID, Tlp};
 
@@ -168,11 +168,8 @@ pub fn attack_pattern(technique: &str, c: &Common) -> Value {
     let mut m = c.base("attack-pattern", c.id("attack-pattern", technique));
     m.insert("name".into(), json!(technique));
     m.insert("description".into(), json!(format!("MITRE ATT&CK technique {technique}")));
-    let url = format!("https://attack.mitre.org/techniques/{}/", technique.replace('.', "/"));
-    m.insert(
-        "external_references".into(),
-        json!([{ "source_name": "mitre-attack", "external_id": technique, "url": url }]),
-    );
+    // No `url`: stix2-validator asks for a hash next to any external-reference URL (302).
+    m.insert("external_references".into(), json!([{ "source_name": "mitre-attack", "external_id": technique }]));
     Value::Object(m)
 }
 

@@ -90,7 +90,7 @@ pub fn sco_for_value(kind: IocType, value: &str) -> Option<Value> {
         IocType::Ipv4 | IocType::Ipv4Cidr => ("ipv4-addr", json!({ "value": value })),
         IocType::Ipv6 | IocType::Ipv6Cidr => ("ipv6-addr", json!({ "value": value })),
         IocType::Domain => ("domain-name", json!({ "value": value })),
-        IocType::Url => ("url", json!({ "value": value })),
+        IocType::Url if is_uri(value) => ("url", json!({ "value": value })),
         IocType::Email => ("email-addr", json!({ "value": value })),
         IocType::Md5 | IocType::Sha1 | IocType::Sha256 | IocType::Sha512 => {
             ("file", json!({ "hashes": { hash_name(kind)?: value } }))
@@ -110,6 +110,23 @@ pub fn sco_for_value(kind: IocType, value: &str) -> Option<Value> {
         obj.extend(p);
     }
     Some(Value::Object(obj))
+}
+
+/// Whether `v` is a syntactically valid RFC 3986 URI (ASCII, allowed characters only,
+/// `%` followed by two hex digits). `url` SCOs require one; other URLs keep their
+/// indicator pattern but get no SCO.
+pub fn is_uri(v: &str) -> bool {
+    let b = v.as_bytes();
+    let allowed = |c: u8| c.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=".contains(&c);
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if b.len() > i + 2 && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit() => i += 3,
+            c if allowed(c) => i += 1,
+            _ => return false,
+        }
+    }
+    v.contains("://")
 }
 
 /// The SCO for a finding (see [`sco_for_value`]).
@@ -139,6 +156,12 @@ mod tests {
         for (k, v, id) in cases {
             assert_eq!(sco_for_value(k, v).unwrap()["id"], id, "{k} {v}");
         }
+    }
+
+    #[test]
+    fn urls_that_are_not_uris_get_no_sco() {
+        assert!(sco_for_value(IocType::Url, "http://a.com/p/%s").is_none());
+        assert!(sco_for_value(IocType::Url, "http://a.com/p/%41?q=1").is_some());
     }
 
     #[test]
