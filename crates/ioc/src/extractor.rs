@@ -21,7 +21,9 @@ impl Default for Extractor {
 impl Extractor {
     /// An extractor with the built-in allow-lists.
     pub fn new() -> Self {
-        Extractor { allowlist: Allowlist::new() }
+        Extractor {
+            allowlist: Allowlist::new(),
+        }
     }
 
     /// An extractor with the given allow-list (start from [`Allowlist::new`] to keep the
@@ -51,7 +53,9 @@ impl Extractor {
         let mut out = Vec::with_capacity(cands.len());
         for c in cands {
             let (start, end, defanged) = mapper.map(c.start, c.end);
-            let Some(raw) = text.get(start..end) else { continue };
+            let Some(raw) = text.get(start..end) else {
+                continue;
+            };
             let mut flags = c.flags;
             flags.defanged = defanged;
             let mut confidence = c.confidence;

@@ -30,7 +30,11 @@ pub fn parse_domain(raw: &str) -> Option<Host> {
         return None;
     }
     let mixed_script = idn && raw.split('.').any(label_is_lookalike);
-    Some(Host { ascii, idn, mixed_script })
+    Some(Host {
+        ascii,
+        idn,
+        mixed_script,
+    })
 }
 
 fn labels_ok(host: &str) -> bool {
@@ -44,7 +48,10 @@ fn labels_ok(host: &str) -> bool {
         if b.is_empty() || b.len() > 63 || b[0] == b'-' || b[b.len() - 1] == b'-' {
             return false;
         }
-        if !b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-') {
+        if !b
+            .iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        {
             return false;
         }
         n += 1;
@@ -56,7 +63,9 @@ fn labels_ok(host: &str) -> bool {
 
 fn suffix_ok(host: &str) -> bool {
     match psl::suffix(host.as_bytes()) {
-        Some(s) if s.is_known() => s.as_bytes().len() < host.len() || s.typ() == Some(Type::Private),
+        Some(s) if s.is_known() => {
+            s.as_bytes().len() < host.len() || s.typ() == Some(Type::Private)
+        }
         _ => false,
     }
 }
@@ -102,9 +111,9 @@ fn label_is_lookalike(label: &str) -> bool {
 /// chat (`triage.py`, `README.md`, `payload.zip`, `main.tf`, `Makefile.am`), plus TLDs that
 /// are common code identifiers (`subprocess.run`, `user.name`).
 pub const FILE_EXT_TLDS: &[&str] = &[
-    "py", "md", "zip", "mov", "sh", "pl", "rs", "so", "tf", "pm", "mk", "am", "ac", "in",
-    "sc", "cc", "mm", "ml", "ps", "cat", "one", "pub", "gd", "ly", "st", "sx", "ai", "run",
-    "name", "new",
+    "py", "md", "zip", "mov", "sh", "pl", "rs", "so", "tf", "pm", "mk", "am", "ac", "in", "sc",
+    "cc", "mm", "ml", "ps", "cat", "one", "pub", "gd", "ly", "st", "sx", "ai", "run", "name",
+    "new",
 ];
 
 /// Extensions that make a token a file name whenever it is not a valid domain, and
@@ -125,8 +134,8 @@ pub const FILE_EXTS: &[&str] = &[
 /// without a context word.
 pub const STRONG_FILE_EXTS: &[&str] = &[
     "exe", "dll", "scr", "sys", "cpl", "ocx", "msi", "lnk", "hta", "jse", "vbs", "vbe", "wsf",
-    "ps1", "bat", "cmd", "pif", "jar", "apk", "dmg", "iso", "img", "vhd", "vhdx", "docm",
-    "xlsm", "pptm", "xll", "chm", "iqy", "slk", "sct",
+    "ps1", "bat", "cmd", "pif", "jar", "apk", "dmg", "iso", "img", "vhd", "vhdx", "docm", "xlsm",
+    "pptm", "xll", "chm", "iqy", "slk", "sct",
 ];
 
 pub fn ext_in(ext: &str, set: &[&str]) -> bool {
@@ -139,7 +148,10 @@ mod tests {
 
     #[test]
     fn validates_against_the_public_suffix_list() {
-        assert_eq!(parse_domain("Evil.Example.COM.").unwrap().ascii, "evil.example.com");
+        assert_eq!(
+            parse_domain("Evil.Example.COM.").unwrap().ascii,
+            "evil.example.com"
+        );
         assert!(parse_domain("invoice-docs.net").is_some());
         assert!(parse_domain("bbc.co.uk").is_some());
         assert!(parse_domain("co.uk").is_none());
@@ -148,7 +160,10 @@ mod tests {
         assert!(parse_domain("-bad.com").is_none());
         assert!(parse_domain("under_score.com").is_none());
         assert!(parse_domain("a..com").is_none());
-        assert!(parse_domain("github.io").is_some(), "private suffixes are hosts too");
+        assert!(
+            parse_domain("github.io").is_some(),
+            "private suffixes are hosts too"
+        );
         assert!(parse_domain("x.y.web.app").is_some());
     }
 

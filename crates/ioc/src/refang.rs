@@ -82,7 +82,6 @@ fn automaton() -> &'static (AhoCorasick, Vec<usize>) {
     })
 }
 
-
 /// One replacement: in the normalized text `[norm_start, norm_end)` came from
 /// `[orig_start, orig_end)` of the input.
 #[derive(Debug, Clone, Copy)]
@@ -110,14 +109,22 @@ fn allowed(rule: Rule, bytes: &[u8], start: usize, end: usize) -> Option<(usize,
         && alnum(at(start.checked_sub(2)))
         && alnum(at(Some(end + 1)));
     match rule {
-        Rule::Always if spaced && bytes[start] != b'\\' && !bytes[start..end].contains(&b':') && !bytes[start..end].contains(&b'/') => {
+        Rule::Always
+            if spaced
+                && bytes[start] != b'\\'
+                && !bytes[start..end].contains(&b':')
+                && !bytes[start..end].contains(&b'/') =>
+        {
             Some((start - 1, end + 1))
         }
         Rule::Always => Some((start, end)),
-        Rule::Scheme => (!alnum(at(start.checked_sub(1))) && matches!(at(Some(end)), Some(b's' | b'S' | b':' | b'[')))
-            .then_some((start, end)),
+        Rule::Scheme => (!alnum(at(start.checked_sub(1)))
+            && matches!(at(Some(end)), Some(b's' | b'S' | b':' | b'[')))
+        .then_some((start, end)),
         Rule::Between => spaced.then(|| (start - 1, end + 1)),
-        Rule::Escaped => (alnum(at(start.checked_sub(1))) && alnum(at(Some(end)))).then_some((start, end)),
+        Rule::Escaped => {
+            (alnum(at(start.checked_sub(1))) && alnum(at(Some(end)))).then_some((start, end))
+        }
     }
 }
 
@@ -130,7 +137,9 @@ pub(crate) fn normalize(input: &str) -> Normalized<'_> {
     let (ac, token_of) = automaton();
     for m in ac.find_iter(input) {
         let (_, repl, rule) = TOKENS[token_of[m.pattern().as_usize()]];
-        let Some((s, e)) = allowed(rule, bytes, m.start(), m.end()) else { continue };
+        let Some((s, e)) = allowed(rule, bytes, m.start(), m.end()) else {
+            continue;
+        };
         if s < copied {
             continue;
         }
@@ -138,7 +147,12 @@ pub(crate) fn normalize(input: &str) -> Normalized<'_> {
         buf.push_str(&input[copied..s]);
         let norm_start = buf.len();
         buf.push_str(repl);
-        edits.push(Edit { norm_start, norm_end: buf.len(), orig_start: s, orig_end: e });
+        edits.push(Edit {
+            norm_start,
+            norm_end: buf.len(),
+            orig_start: s,
+            orig_end: e,
+        });
         copied = e;
     }
     let text = match out {
@@ -252,9 +266,15 @@ mod tests {
             ("hxxp://evil[.]com/a", "http://evil.com/a"),
             ("hXXps[:]//evil(.)com", "https://evil.com"),
             ("http[://]evil{.}com", "http://evil.com"),
-            ("evil[dot]com evil(dot)com evil dot com", "evil.com evil.com evil.com"),
+            (
+                "evil[dot]com evil(dot)com evil dot com",
+                "evil.com evil.com evil.com",
+            ),
             ("evil\\.com", "evil.com"),
-            ("user[at]evil[.]com user(at)x.org a[@]b.net", "user@evil.com user@x.org a@b.net"),
+            (
+                "user[at]evil[.]com user(at)x.org a[@]b.net",
+                "user@evil.com user@x.org a@b.net",
+            ),
             ("fxp://files[.]example[.]net", "ftp://files.example.net"),
             ("http://evil[.]com[/]a", "http://evil.com/a"),
             ("45[.]137[.]21[.]9", "45.137.21.9"),
@@ -271,7 +291,14 @@ mod tests {
 
     #[test]
     fn leaves_ordinary_words_alone() {
-        for s in ["connect the dot", "dot com", "shxxp: no", "fxpa", "a \\. b", "we met at noon"] {
+        for s in [
+            "connect the dot",
+            "dot com",
+            "shxxp: no",
+            "fxpa",
+            "a \\. b",
+            "we met at noon",
+        ] {
             assert_eq!(refang(s), s);
         }
     }
@@ -310,6 +337,9 @@ mod tests {
             assert!(!d.contains("http://"), "{d}");
             assert_eq!(refang(&d), v);
         }
-        assert_eq!(defang(IocType::Url, "http://a.com/x.php"), "hxxp[://]a[.]com/x.php");
+        assert_eq!(
+            defang(IocType::Url, "http://a.com/x.php"),
+            "hxxp[://]a[.]com/x.php"
+        );
     }
 }

@@ -15,28 +15,126 @@ use crate::types::IocType;
 
 /// Words that, just before a dotted quad, say it is a version number.
 const VERSION_WORDS: &[&str] = &[
-    "version", "versions", "ver", "v", "build", "release", "firmware", "fw", "rev", "revision",
-    "agent", "upgrade", "upgraded", "update", "updated", "patched", "fixed", "fix", "prior",
-    "through", "before", "sdk", "kernel", "driver", "package", "pkg", "oid", "mib", "snmp",
-    "older", "newer", "earlier", "section", "chapter", "step", "paragraph", "clause", "netrange",
-    "inetnum", "range",
+    "version",
+    "versions",
+    "ver",
+    "v",
+    "build",
+    "release",
+    "firmware",
+    "fw",
+    "rev",
+    "revision",
+    "agent",
+    "upgrade",
+    "upgraded",
+    "update",
+    "updated",
+    "patched",
+    "fixed",
+    "fix",
+    "prior",
+    "through",
+    "before",
+    "sdk",
+    "kernel",
+    "driver",
+    "package",
+    "pkg",
+    "oid",
+    "mib",
+    "snmp",
+    "older",
+    "newer",
+    "earlier",
+    "section",
+    "chapter",
+    "step",
+    "paragraph",
+    "clause",
+    "netrange",
+    "inetnum",
+    "range",
 ];
 
 /// Words that make an ambiguous token (`setup.zip`) a domain.
 const DOMAIN_WORDS: &[&str] = &[
-    "domain", "domains", "c2", "c&c", "cnc", "host", "hostname", "hostnames", "resolves",
-    "resolved", "resolving", "dns", "beacon", "beacons", "beaconing", "callback", "contacted",
-    "contacts", "connects", "fqdn", "typosquat", "lookalike", "registered", "sinkholed",
+    "domain",
+    "domains",
+    "c2",
+    "c&c",
+    "cnc",
+    "host",
+    "hostname",
+    "hostnames",
+    "resolves",
+    "resolved",
+    "resolving",
+    "dns",
+    "beacon",
+    "beacons",
+    "beaconing",
+    "callback",
+    "contacted",
+    "contacts",
+    "connects",
+    "fqdn",
+    "typosquat",
+    "lookalike",
+    "registered",
+    "sinkholed",
 ];
 
 /// Words that make a token with a file extension a file name.
 pub(super) const FILE_WORDS: &[&str] = &[
-    "dropped", "drops", "drop", "dropper", "dropping", "file", "filename", "files", "attachment",
-    "attached", "attachments", "named", "saved", "writes", "wrote", "written", "downloads",
-    "downloaded", "executes", "executed", "launches", "launched", "loads", "loaded", "payload",
-    "sample", "archive", "lure", "unpacks", "extracts", "creates", "created", "installs",
-    "renamed", "masquerading", "opened", "spawns", "spawned", "binary", "script", "document",
-    "delivered", "webshell", "shell", "implant", "loader", "stealer", "note",
+    "dropped",
+    "drops",
+    "drop",
+    "dropper",
+    "dropping",
+    "file",
+    "filename",
+    "files",
+    "attachment",
+    "attached",
+    "attachments",
+    "named",
+    "saved",
+    "writes",
+    "wrote",
+    "written",
+    "downloads",
+    "downloaded",
+    "executes",
+    "executed",
+    "launches",
+    "launched",
+    "loads",
+    "loaded",
+    "payload",
+    "sample",
+    "archive",
+    "lure",
+    "unpacks",
+    "extracts",
+    "creates",
+    "created",
+    "installs",
+    "renamed",
+    "masquerading",
+    "opened",
+    "spawns",
+    "spawned",
+    "binary",
+    "script",
+    "document",
+    "delivered",
+    "webshell",
+    "shell",
+    "implant",
+    "loader",
+    "stealer",
+    "note",
 ];
 
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
@@ -67,15 +165,16 @@ fn token(ctx: &Ctx<'_>, mut s: usize, mut e: usize, out: &mut Vec<Cand>) -> Opti
     if !tok.contains('.') {
         return None;
     }
-    match char_before(ctx.text, s) {
-        Some('@' | '/' | '\\' | '%' | '$' | '&' | '?' | '#' | '~') => return None,
-        _ => {}
+    if let Some('@' | '/' | '\\' | '%' | '$' | '&' | '?' | '#' | '~') = char_before(ctx.text, s) {
+        return None;
     }
-    match char_at(ctx.text, e) {
-        Some('@' | '(' | '\\') => return None,
-        _ => {}
+    if let Some('@' | '(' | '\\') = char_at(ctx.text, e) {
+        return None;
     }
-    if tok.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b'-') {
+    if tok
+        .bytes()
+        .all(|c| c.is_ascii_digit() || c == b'.' || c == b'-')
+    {
         return ipv4_parts(ctx, s, e, out);
     }
     named(ctx, s, e, out)
@@ -87,29 +186,36 @@ fn ipv4_parts(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<
     let mut ps = s;
     for part in ctx.text[s..e].split('-') {
         let pe = ps + part.len();
-        if let Some(addr) = parse_ipv4(part) {
-            if !context_has(ctx.bytes, ps, 3, VERSION_WORDS) {
-                last = ipv4(ctx, ps, pe, pe == e, addr, out);
-            }
+        if let Some(addr) = parse_ipv4(part)
+            && !context_has(ctx.bytes, ps, 3, VERSION_WORDS)
+        {
+            last = ipv4(ctx, ps, pe, pe == e, addr, out);
         }
         ps = pe + 1;
     }
     last
 }
 
-fn ipv4(ctx: &Ctx<'_>, s: usize, e: usize, tail: bool, addr: std::net::Ipv4Addr, out: &mut Vec<Cand>) -> Option<usize> {
+fn ipv4(
+    ctx: &Ctx<'_>,
+    s: usize,
+    e: usize,
+    tail: bool,
+    addr: std::net::Ipv4Addr,
+    out: &mut Vec<Cand>,
+) -> Option<usize> {
     let b = ctx.bytes;
     let mut c = ctx.cand(IocType::Ipv4, s, e, addr.to_string(), 75);
     if tail {
         let (port, after_port) = port_at(b, e);
         if b.get(after_port) == Some(&b'/') {
-            if port.is_none() {
-                if let Some((len, end)) = cidr_at(b, e) {
-                    let net = ipv4_network(addr, len);
-                    c = ctx.cand(IocType::Ipv4Cidr, s, end, format!("{net}/{len}"), 70);
-                    out.push(c);
-                    return Some(end);
-                }
+            if port.is_none()
+                && let Some((len, end)) = cidr_at(b, e)
+            {
+                let net = ipv4_network(addr, len);
+                c = ctx.cand(IocType::Ipv4Cidr, s, end, format!("{net}/{len}"), 70);
+                out.push(c);
+                return Some(end);
             }
             if let Some(u) = schemeless(ctx, s, after_port) {
                 out.push(u);
@@ -131,12 +237,23 @@ pub(super) fn port_at(b: &[u8], pos: usize) -> (Option<u16>, usize) {
     if b.get(pos) != Some(&b':') {
         return (None, pos);
     }
-    let digits = b[pos + 1..].iter().take(6).take_while(|c| c.is_ascii_digit()).count();
+    let digits = b[pos + 1..]
+        .iter()
+        .take(6)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
     let end = pos + 1 + digits;
-    if digits == 0 || digits > 5 || b.get(end).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':') {
+    if digits == 0
+        || digits > 5
+        || b.get(end)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':')
+    {
         return (None, pos);
     }
-    match std::str::from_utf8(&b[pos + 1..end]).ok().and_then(|p| p.parse::<u16>().ok()) {
+    match std::str::from_utf8(&b[pos + 1..end])
+        .ok()
+        .and_then(|p| p.parse::<u16>().ok())
+    {
         Some(p) if p > 0 => (Some(p), end),
         _ => (None, pos),
     }
@@ -144,9 +261,17 @@ pub(super) fn port_at(b: &[u8], pos: usize) -> (Option<u16>, usize) {
 
 /// `/24` at `pos`, followed by a boundary: the prefix length and the position after it.
 fn cidr_at(b: &[u8], pos: usize) -> Option<(u8, usize)> {
-    let digits = b[pos + 1..].iter().take(3).take_while(|c| c.is_ascii_digit()).count();
+    let digits = b[pos + 1..]
+        .iter()
+        .take(3)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
     let end = pos + 1 + digits;
-    if digits == 0 || digits > 2 || b.get(end).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'.' | b'-' | b'_')) {
+    if digits == 0
+        || digits > 2
+        || b.get(end)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'.' | b'-' | b'_'))
+    {
         return None;
     }
     let len: u8 = std::str::from_utf8(&b[pos + 1..end]).ok()?.parse().ok()?;
@@ -156,7 +281,8 @@ fn cidr_at(b: &[u8], pos: usize) -> Option<(u8, usize)> {
 /// A host followed by `/path`: a URL without scheme, canonicalised with `http://`.
 fn schemeless(ctx: &Ctx<'_>, s: usize, slash: usize) -> Option<Cand> {
     let next = char_at(ctx.text, slash + 1)?;
-    if next.is_whitespace() || matches!(next, '<' | '>' | '"' | '\'' | '`' | '|' | ')' | ']' | '/') {
+    if next.is_whitespace() || matches!(next, '<' | '>' | '"' | '\'' | '`' | '|' | ')' | ']' | '/')
+    {
         return None;
     }
     let end = crate::lex::trim_trailing(ctx.text, s, tail_end(ctx.text, slash));
@@ -179,22 +305,35 @@ fn named(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize
     let (port, after_port) = port_at(b, e);
     let slash_follows = b.get(after_port) == Some(&b'/');
     let first = tok.split('.').next().unwrap_or("");
-    let package = tok.matches('.').count() >= 2 && ["com", "org", "net", "io", "de", "uk", "android", "java", "javax"].contains(&first);
-    let domain = if tok.contains('_') || package { None } else { parse_domain(tok) };
+    let package = tok.matches('.').count() >= 2
+        && [
+            "com", "org", "net", "io", "de", "uk", "android", "java", "javax",
+        ]
+        .contains(&first);
+    let domain = if tok.contains('_') || package {
+        None
+    } else {
+        parse_domain(tok)
+    };
     if let Some(h) = domain {
         let ambiguous = ext_in(ext, FILE_EXT_TLDS);
-        let shouting = tok.bytes().all(|c| !c.is_ascii_lowercase()) && tok.matches('.').count() == 1;
+        let shouting =
+            tok.bytes().all(|c| !c.is_ascii_lowercase()) && tok.matches('.').count() == 1;
         let ctx_word = ambiguous && context_has(b, s, 3, DOMAIN_WORDS);
         let plain = !defanged && port.is_none() && !slash_follows;
         if !(plain && ((ambiguous && !ctx_word) || shouting)) {
-            if slash_follows {
-                if let Some(u) = schemeless(ctx, s, after_port) {
-                    let end = u.end;
-                    out.push(u);
-                    return Some(end);
-                }
+            if slash_follows && let Some(u) = schemeless(ctx, s, after_port) {
+                let end = u.end;
+                out.push(u);
+                return Some(end);
             }
-            let mut c = ctx.cand(IocType::Domain, s, e, h.ascii, if defanged { 65 } else { 60 });
+            let mut c = ctx.cand(
+                IocType::Domain,
+                s,
+                e,
+                h.ascii,
+                if defanged { 65 } else { 60 },
+            );
             c.flags.idn = h.idn;
             c.flags.idn_mixed_script = h.mixed_script;
             c.flags.from_context = ctx_word;
@@ -223,7 +362,13 @@ fn file_name(ctx: &Ctx<'_>, s: usize, e: usize, ext: &str, out: &mut Vec<Cand>) 
     if !strong && !context {
         return None;
     }
-    let mut c = ctx.cand(IocType::FileName, s, e, ctx.text[s..e].to_string(), if context { 65 } else { 45 });
+    let mut c = ctx.cand(
+        IocType::FileName,
+        s,
+        e,
+        ctx.text[s..e].to_string(),
+        if context { 65 } else { 45 },
+    );
     c.flags.from_context = context;
     out.push(c);
     Some(e)

@@ -37,7 +37,9 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
         while de > at + 1 && matches!(b[de - 1], b'.' | b'-') {
             de -= 1;
         }
-        let Some(h) = parse_domain(&text[at + 1..de]) else { continue };
+        let Some(h) = parse_domain(&text[at + 1..de]) else {
+            continue;
+        };
         if crate::lex::context_has(b, ls, 2, &["id", "msgid"]) {
             continue; // `Message-ID: <...@host>` is not a mailbox
         }

@@ -15,14 +15,19 @@ use crate::types::{Flags, IocType};
 /// URLs longer than this are skipped (their region is still consumed).
 const MAX_URL: usize = 8192;
 const MAX_AUTHORITY: usize = 512;
-const SCHEMES: &[&str] = &["http", "https", "ftp", "ftps", "sftp", "ws", "wss", "ldap", "ldaps", "rmi"];
+const SCHEMES: &[&str] = &[
+    "http", "https", "ftp", "ftps", "sftp", "ws", "wss", "ldap", "ldaps", "rmi",
+];
 
 /// Whether `c` ends a URL wherever it appears.
 fn is_delim(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_whitespace()
             || c.is_ascii_control()
-            || matches!(c, '<' | '>' | '"' | '`' | '|' | '\'' | '{' | '}' | '\\' | '^')
+            || matches!(
+                c,
+                '<' | '>' | '"' | '`' | '|' | '\'' | '{' | '}' | '\\' | '^'
+            )
     } else {
         !c.is_alphanumeric()
     }
@@ -88,7 +93,12 @@ pub(super) fn parse_authority(auth: &str) -> Option<Authority> {
         flags.idn_mixed_script = h.mixed_script;
         h.ascii
     };
-    Some(Authority { userinfo, host: canon, port, flags })
+    Some(Authority {
+        userinfo,
+        host: canon,
+        port,
+        flags,
+    })
 }
 
 /// Builds the canonical URL: lower-case scheme and host, default port dropped, the rest
@@ -102,7 +112,10 @@ pub(super) fn canonical(scheme: &str, a: &Authority, rest: &str) -> String {
         v.push('@');
     }
     v.push_str(&a.host);
-    let default = matches!((scheme, a.port), ("http", Some(80)) | ("https", Some(443)) | ("ftp", Some(21)));
+    let default = matches!(
+        (scheme, a.port),
+        ("http", Some(80)) | ("https", Some(443)) | ("ftp", Some(21))
+    );
     if let (Some(p), false) = (a.port, default) {
         v.push(':');
         v.push_str(&p.to_string());
@@ -151,7 +164,9 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
         if a_trim <= a_start || end - s > MAX_URL {
             continue;
         }
-        let Some(auth) = parse_authority(&text[a_start..a_trim]) else { continue };
+        let Some(auth) = parse_authority(&text[a_start..a_trim]) else {
+            continue;
+        };
         let value = canonical(&scheme, &auth, &text[a_trim..end]);
         let mut c = ctx.cand(IocType::Url, s, end, value, 80);
         c.flags = auth.flags;
@@ -159,7 +174,11 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
         // Slack/Mattermost `<url|label>`: the label repeats the link; hide it.
         if s > 0 && bytes[s - 1] == b'<' && bytes.get(tail) == Some(&b'|') {
             let window = &bytes[tail..bytes.len().min(tail + 512)];
-            if let Some(gt) = window.iter().position(|&b| b == b'>' || b == b'\n').filter(|&i| window[i] == b'>') {
+            if let Some(gt) = window
+                .iter()
+                .position(|&b| b == b'>' || b == b'\n')
+                .filter(|&i| window[i] == b'>')
+            {
                 let mut shadow = ctx.cand(IocType::Url, tail, tail + gt + 1, String::new(), 0);
                 shadow.shadow = true;
                 out.push(shadow);
@@ -177,16 +196,28 @@ mod tests {
         let ctx = Ctx::new(t, &[]);
         let mut out = Vec::new();
         scan(&ctx, &mut out);
-        out.into_iter().filter(|c| !c.shadow).map(|c| c.value).collect()
+        out.into_iter()
+            .filter(|c| !c.shadow)
+            .map(|c| c.value)
+            .collect()
     }
 
     #[test]
     fn finds_and_trims_urls() {
-        assert_eq!(urls("see (https://Evil.COM/a_(b)?x=1)."), ["https://evil.com/a_(b)?x=1"]);
+        assert_eq!(
+            urls("see (https://Evil.COM/a_(b)?x=1)."),
+            ["https://evil.com/a_(b)?x=1"]
+        );
         assert_eq!(urls("<http://evil.com:80/x|label>"), ["http://evil.com/x"]);
         assert_eq!(urls("[text](https://evil.com/p)"), ["https://evil.com/p"]);
-        assert_eq!(urls("http://1.2.3.4:8080/x.sh"), ["http://1.2.3.4:8080/x.sh"]);
-        assert_eq!(urls("http://[2001:db8::1]:443/"), ["http://[2001:db8::1]:443/"]);
+        assert_eq!(
+            urls("http://1.2.3.4:8080/x.sh"),
+            ["http://1.2.3.4:8080/x.sh"]
+        );
+        assert_eq!(
+            urls("http://[2001:db8::1]:443/"),
+            ["http://[2001:db8::1]:443/"]
+        );
         assert!(urls("http://localhost/x http://intranet/ c://x").is_empty());
     }
 }
