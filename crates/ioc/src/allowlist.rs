@@ -20,6 +20,7 @@
 //! suppresses domains, URLs and e-mail addresses.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::fmt;
 use std::net::IpAddr;
 
@@ -47,17 +48,51 @@ impl fmt::Display for AllowlistError {
 
 impl std::error::Error for AllowlistError {}
 
+/// A small multiplicative hasher (the FxHash scheme): the keys are allow-list entries, not
+/// attacker-chosen, and lookups happen for every extracted address and domain.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u128(&mut self, v: u128) {
+        self.write_u64(v as u64);
+        self.write_u64((v >> 64) as u64);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 /// Entries that suppress findings. Cheap to clone and to query (hash lookups per prefix
 /// length and per domain label).
 #[derive(Debug, Clone, Default)]
 pub struct Allowlist {
     reasons: Vec<Suppression>,
     /// (is_v6, prefix length) -> network bits -> reason index.
-    nets: HashMap<(bool, u8), HashMap<u128, usize>>,
+    nets: FxMap<(bool, u8), FxMap<u128, usize>>,
     prefix_lens: Vec<(bool, u8)>,
     /// Domain name -> (reason index, also matches subdomains).
-    domains: HashMap<String, (usize, bool)>,
-    values: HashMap<String, usize>,
+    domains: FxMap<String, (usize, bool)>,
+    values: FxMap<String, usize>,
 }
 
 impl Allowlist {

@@ -42,7 +42,16 @@ pub fn char_at(text: &str, pos: usize) -> Option<char> {
 
 /// Extends `pos` backwards over chars satisfying `f`, never before `floor`.
 pub fn extend_back(text: &str, mut pos: usize, floor: usize, f: impl Fn(char) -> bool) -> usize {
+    let b = text.as_bytes();
     while pos > floor {
+        // ASCII fast path; multi-byte chars are decoded.
+        if let Some(&c) = b.get(pos - 1).filter(|c| c.is_ascii()) {
+            if !f(c as char) {
+                break;
+            }
+            pos -= 1;
+            continue;
+        }
         match char_before(text, pos) {
             Some(c) if f(c) => pos -= c.len_utf8(),
             _ => break,
@@ -54,7 +63,15 @@ pub fn extend_back(text: &str, mut pos: usize, floor: usize, f: impl Fn(char) ->
 /// Extends `pos` forwards over chars satisfying `f`, never beyond `limit`.
 pub fn extend_fwd(text: &str, mut pos: usize, limit: usize, f: impl Fn(char) -> bool) -> usize {
     let limit = limit.min(text.len());
+    let b = text.as_bytes();
     while pos < limit {
+        if let Some(&c) = b.get(pos).filter(|c| c.is_ascii()) {
+            if !f(c as char) {
+                break;
+            }
+            pos += 1;
+            continue;
+        }
         match char_at(text, pos) {
             Some(c) if f(c) && pos + c.len_utf8() <= limit => pos += c.len_utf8(),
             _ => break,
