@@ -2,26 +2,11 @@
 //! that are not indicators, each with a reason. Hits are kept as suppressed findings (shown
 //! to analysts on request), never silently dropped.
 //!
-//! Line format (one entry per line, `#` starts a comment line, blank lines ignored):
-//!
-//! ```text
-//! cidr   10.0.0.0/8        private  RFC 1918 private network
-//! domain cisa.gov          reference  US CISA advisories
-//! host   azurewebsites.net shared_hosting  Azure App Service; subdomains are tenants
-//! value  d41d8cd98f00b204e9800998ecf8427e  empty_file  MD5 of the empty file
-//! ```
-//!
-//! `kind value code text...`: `cidr` matches IPv4/IPv6 addresses, networks inside it and
-//! URLs on such addresses; `domain` matches the name and all its subdomains, `host` only
-//! the exact name; `value` matches a canonical value of any type (ASCII case-insensitive).
-//! The `code` decides where a domain entry applies: `shared_hosting` and `dynamic_dns`
-//! suppress only bare domains (a URL or e-mail on them is still an indicator); `popular`
-//! and `freemail` suppress domains and URLs but not e-mail senders; every other code
-//! suppresses domains, URLs and e-mail addresses.
+//! The entry format is documented on [`Allowlist`].
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
 use crate::types::{Finding, IocType, Suppression};
@@ -84,6 +69,26 @@ type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Entries that suppress findings. Cheap to clone and to query (hash lookups per prefix
 /// length and per domain label).
+///
+/// Line format (one entry per line, `#` starts a comment line, blank lines ignored):
+///
+/// ```text
+/// cidr   10.0.0.0/8        private  RFC 1918 private network
+/// domain cisa.gov          reference  US CISA advisories
+/// host   azurewebsites.net shared_hosting  Azure App Service; subdomains are tenants
+/// value  d41d8cd98f00b204e9800998ecf8427e  empty_file  MD5 of the empty file
+/// ```
+///
+/// `kind value code text...`: `cidr` matches IPv4/IPv6 addresses, networks inside it and
+/// URLs on such addresses; `domain` matches the name and all its subdomains, `host` only
+/// the exact name; `value` matches a canonical value of any type (ASCII case-insensitive).
+/// The `code` decides where a domain entry applies: `shared_hosting` and `dynamic_dns`
+/// suppress only bare domains (a URL or e-mail on them is still an indicator); `popular`
+/// and `freemail` suppress domains and URLs but not e-mail senders; every other code
+/// suppresses domains, URLs and e-mail addresses. A Windows path under `C:\Windows\` is
+/// suppressed when its file name is a listed value (`C:\Windows\System32\rundll32.exe`).
+/// When no code is given it is `admin`; when no text is given it is "listed by the
+/// administrator".
 #[derive(Debug, Clone, Default)]
 pub struct Allowlist {
     reasons: Vec<Suppression>,

@@ -24,7 +24,7 @@
 //! - [`stix`]: TLP 2.0 markings, patterns (with a validator), deterministic SCO ids, and
 //!   builders for indicator, identity, sighting, report, vulnerability, attack-pattern,
 //!   bundle.
-//! - [`format`]: renderers used by `conclave ioc extract` (JSON lines, CSV, text, STIX).
+//! - [`format`](mod@format): renderers used by `conclave ioc extract` (JSON lines, CSV, text, STIX).
 //! - [`fuzz_extract`] / [`fuzz_pattern`]: invariant checks shared by the fuzz targets
 //!   and the tests.
 //!
