@@ -29,7 +29,14 @@ pub fn parse_domain(raw: &str) -> Option<Host> {
     if !labels_ok(&ascii) || !suffix_ok(&ascii) {
         return None;
     }
-    let mixed_script = idn && raw.split('.').any(label_is_lookalike);
+    // Look-alikes are flagged whether written in Unicode or already in punycode.
+    let mixed_script = if idn {
+        raw.split('.').any(label_is_lookalike)
+    } else if ascii.contains("xn--") {
+        idna::domain_to_unicode(&ascii).0.split('.').any(label_is_lookalike)
+    } else {
+        false
+    };
     Some(Host {
         ascii,
         idn,
@@ -174,6 +181,7 @@ mod tests {
         assert!(h.idn && h.mixed_script);
         let h = parse_domain("pаypal.com").unwrap();
         assert!(h.mixed_script, "Latin with one Cyrillic a");
+        assert!(parse_domain("xn--80ak6aa92e.com").unwrap().mixed_script, "punycode input too");
         let h = parse_domain("bücher.de").unwrap();
         assert_eq!(h.ascii, "xn--bcher-kva.de");
         assert!(!h.mixed_script);

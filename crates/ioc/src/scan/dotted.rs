@@ -317,8 +317,11 @@ fn named(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize
     };
     if let Some(h) = domain {
         let ambiguous = ext_in(ext, FILE_EXT_TLDS);
-        let shouting =
-            tok.bytes().all(|c| !c.is_ascii_lowercase()) && tok.matches('.').count() == 1;
+        // `ASP.NET`, `VB.NET`: a short upper-case word before an upper-case TLD.
+        let shouting = tok.bytes().all(|c| !c.is_ascii_lowercase())
+            && tok.matches('.').count() == 1
+            && first.len() <= 4
+            && first.bytes().all(|c| c.is_ascii_alphabetic());
         let ctx_word = ambiguous && context_has(b, s, 3, DOMAIN_WORDS);
         let plain = !defanged && port.is_none() && !slash_follows;
         if !(plain && ((ambiguous && !ctx_word) || shouting)) {
