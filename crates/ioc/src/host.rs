@@ -33,7 +33,10 @@ pub fn parse_domain(raw: &str) -> Option<Host> {
     let mixed_script = if idn {
         raw.split('.').any(label_is_lookalike)
     } else if ascii.contains("xn--") {
-        idna::domain_to_unicode(&ascii).0.split('.').any(label_is_lookalike)
+        idna::domain_to_unicode(&ascii)
+            .0
+            .split('.')
+            .any(label_is_lookalike)
     } else {
         false
     };
@@ -181,7 +184,10 @@ mod tests {
         assert!(h.idn && h.mixed_script);
         let h = parse_domain("pаypal.com").unwrap();
         assert!(h.mixed_script, "Latin with one Cyrillic a");
-        assert!(parse_domain("xn--80ak6aa92e.com").unwrap().mixed_script, "punycode input too");
+        assert!(
+            parse_domain("xn--80ak6aa92e.com").unwrap().mixed_script,
+            "punycode input too"
+        );
         let h = parse_domain("bücher.de").unwrap();
         assert_eq!(h.ascii, "xn--bcher-kva.de");
         assert!(!h.mixed_script);
