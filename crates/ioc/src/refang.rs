@@ -16,7 +16,8 @@ use crate::types::IocType;
 enum Rule {
     /// Always.
     Always,
-    /// Scheme words (`hxxp`, `fxp`): not preceded by a letter or digit, followed by `s`, `:` or `[`.
+    /// Scheme words (`hxxp`, `fxp`): not preceded by a letter or digit, followed by an
+    /// optional `s` and then `:` or `[:`.
     Scheme,
     /// The bare word `dot`: only between spaces with a letter or digit beyond them
     /// (`evil dot com`); the spaces are replaced too.
@@ -118,9 +119,16 @@ fn allowed(rule: Rule, bytes: &[u8], start: usize, end: usize) -> Option<(usize,
             Some((start - 1, end + 1))
         }
         Rule::Always => Some((start, end)),
-        Rule::Scheme => (!alnum(at(start.checked_sub(1)))
-            && matches!(at(Some(end)), Some(b's' | b'S' | b':' | b'[')))
-        .then_some((start, end)),
+        Rule::Scheme => {
+            // `hxxp:`, `hxxps:`, `hxxp[:]`, `hxxps[://]`, but not `hxxp[.]bd` (a host name).
+            let mut i = end;
+            if matches!(at(Some(i)), Some(b's' | b'S')) {
+                i += 1;
+            }
+            let colon = at(Some(i)) == Some(b':')
+                || (at(Some(i)) == Some(b'[') && at(Some(i + 1)) == Some(b':'));
+            (!alnum(at(start.checked_sub(1))) && colon).then_some((start, end))
+        }
         Rule::Between => spaced.then(|| (start - 1, end + 1)),
         Rule::Escaped => {
             (alnum(at(start.checked_sub(1))) && alnum(at(Some(end)))).then_some((start, end))

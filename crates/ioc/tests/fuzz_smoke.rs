@@ -13,6 +13,9 @@ const SEEDS: &[&str] = &[
     "CVE-2024-3400 T1059.001 TA0001 AS13335 ASN 1 bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
     "аррӏе.com xn--80ak6aa92e.com ü.de \u{200b}evil.com",
     "[.][.][.] (.)(.) {.} \\.\\. [at][@] hxxp hxxp[:] fxp[://]",
+    // Regression (fuzzer, `refang(defang(v)) != v`): a host named `hxxp.bd` made the
+    // defanged URL `hxxp[://]hxxp[.]bd/...` refang its host into `http.bd`.
+    "\u{0}hXXp.Bd/[T@",
 ];
 
 /// xorshift64*, so the test needs no RNG crate.
