@@ -1,0 +1,371 @@
+//! Allow-lists in the spirit of MISP warninglists: address ranges, domains and exact values
+//! that are not indicators, each with a reason. Hits are kept as suppressed findings (shown
+//! to analysts on request), never silently dropped.
+//!
+//! The entry format is documented on [`Allowlist`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::net::IpAddr;
+
+use crate::types::{Finding, IocType, Suppression};
+
+const BUILTIN: &[&str] = &[
+    include_str!("../data/special_ranges.txt"),
+    include_str!("../data/resolvers.txt"),
+    include_str!("../data/benign_domains.txt"),
+    include_str!("../data/benign_values.txt"),
+];
+
+/// A syntax error in an allow-list text, with its 1-based line number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowlistError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for AllowlistError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "allow-list line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for AllowlistError {}
+
+/// A small multiplicative hasher (the FxHash scheme): the keys are allow-list entries, not
+/// attacker-chosen, and lookups happen for every extracted address and domain.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u128(&mut self, v: u128) {
+        self.write_u64(v as u64);
+        self.write_u64((v >> 64) as u64);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Entries that suppress findings. Cheap to clone and to query (hash lookups per prefix
+/// length and per domain label).
+///
+/// Line format (one entry per line, `#` starts a comment line, blank lines ignored):
+///
+/// ```text
+/// cidr   10.0.0.0/8        private  RFC 1918 private network
+/// domain cisa.gov          reference  US CISA advisories
+/// host   azurewebsites.net shared_hosting  Azure App Service; subdomains are tenants
+/// value  d41d8cd98f00b204e9800998ecf8427e  empty_file  MD5 of the empty file
+/// ```
+///
+/// `kind value code text...`: `cidr` matches IPv4/IPv6 addresses, networks inside it and
+/// URLs on such addresses; `domain` matches the name and all its subdomains, `host` only
+/// the exact name; `value` matches a canonical value of any type (ASCII case-insensitive).
+/// The `code` decides where a domain entry applies: `shared_hosting` and `dynamic_dns`
+/// suppress only bare domains (a URL or e-mail on them is still an indicator); `popular`
+/// and `freemail` suppress domains and URLs but not e-mail senders; every other code
+/// suppresses domains, URLs and e-mail addresses. A Windows path under `C:\Windows\` is
+/// suppressed when its file name is a listed value (`C:\Windows\System32\rundll32.exe`).
+/// When no code is given it is `admin`; when no text is given it is "listed by the
+/// administrator".
+#[derive(Debug, Clone, Default)]
+pub struct Allowlist {
+    reasons: Vec<Suppression>,
+    /// (is_v6, prefix length) -> network bits -> reason index.
+    nets: FxMap<(bool, u8), FxMap<u128, usize>>,
+    prefix_lens: Vec<(bool, u8)>,
+    /// Domain name -> (reason index, also matches subdomains).
+    domains: FxMap<String, (usize, bool)>,
+    values: FxMap<String, usize>,
+}
+
+impl Allowlist {
+    /// The built-in lists: special-purpose address ranges, public resolvers, reference,
+    /// vendor, popular and shared-hosting domains, and well-known benign values.
+    pub fn new() -> Self {
+        let mut a = Allowlist::empty();
+        for text in BUILTIN {
+            a.extend_from_str(text).expect("built-in allow-lists parse");
+        }
+        a
+    }
+
+    /// An allow-list with no entries.
+    pub fn empty() -> Self {
+        Allowlist::default()
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.reasons.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.reasons.is_empty()
+    }
+
+    /// Adds the entries in `text` (format in the module docs). On error nothing after the
+    /// bad line is added; earlier lines stay.
+    pub fn extend_from_str(&mut self, text: &str) -> Result<(), AllowlistError> {
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let err = |m: &str| AllowlistError {
+                line: n + 1,
+                message: format!("{m}: {line:?}"),
+            };
+            let mut parts = line.split_whitespace();
+            let (Some(kind), Some(value)) = (parts.next(), parts.next()) else {
+                return Err(err("expected `kind value [code] [reason]`"));
+            };
+            let code = parts.next().unwrap_or("admin").to_string();
+            let rest: Vec<&str> = parts.collect();
+            let reason = if rest.is_empty() {
+                "listed by the administrator".to_string()
+            } else {
+                rest.join(" ")
+            };
+            let idx = self.reasons.len();
+            match kind {
+                "cidr" => {
+                    let (bucket, bits) = self.add_net(value).ok_or_else(|| err("bad CIDR"))?;
+                    self.nets
+                        .entry(bucket)
+                        .or_default()
+                        .entry(bits)
+                        .or_insert(idx);
+                }
+                "domain" | "host" => {
+                    let name = crate::host::parse_domain(value)
+                        .map(|h| h.ascii)
+                        .or_else(|| {
+                            let v = value.trim_end_matches('.').to_ascii_lowercase();
+                            (!v.is_empty()
+                                && v.bytes()
+                                    .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-'))
+                            .then_some(v)
+                        });
+                    let name = name.ok_or_else(|| err("bad domain"))?;
+                    self.domains.insert(name, (idx, kind == "domain"));
+                }
+                "value" => {
+                    self.values.insert(value.to_ascii_lowercase(), idx);
+                }
+                _ => return Err(err("unknown kind (cidr, domain, host, value)")),
+            }
+            self.reasons.push(Suppression { code, reason });
+        }
+        Ok(())
+    }
+
+    /// Parses a network, registers its prefix length and returns (bucket, network bits).
+    fn add_net(&mut self, cidr: &str) -> Option<((bool, u8), u128)> {
+        let (addr, len) = match cidr.split_once('/') {
+            Some((a, l)) => (a.parse::<IpAddr>().ok()?, l.parse::<u8>().ok()?),
+            None => {
+                let a = cidr.parse::<IpAddr>().ok()?;
+                (a, if a.is_ipv4() { 32 } else { 128 })
+            }
+        };
+        let (v6, bits, max) = match addr {
+            IpAddr::V4(a) => (false, u128::from(u32::from(a)), 32),
+            IpAddr::V6(a) => (true, u128::from(a), 128),
+        };
+        if len > max {
+            return None;
+        }
+        let key = mask(bits, len, max);
+        if !self.prefix_lens.contains(&(v6, len)) {
+            self.prefix_lens.push((v6, len));
+            self.prefix_lens.sort_by_key(|p| std::cmp::Reverse(p.1));
+        }
+        Some(((v6, len), key))
+    }
+
+    /// The reason an address (or network `addr/len`) is allow-listed, most specific first.
+    pub fn check_ip(&self, addr: IpAddr, len: Option<u8>) -> Option<&Suppression> {
+        let (v6, bits, max) = match addr {
+            IpAddr::V4(a) => (false, u128::from(u32::from(a)), 32),
+            IpAddr::V6(a) => match a.to_ipv4_mapped() {
+                Some(v4) => (false, u128::from(u32::from(v4)), 32),
+                None => (true, u128::from(a), 128),
+            },
+        };
+        let len = len.unwrap_or(max);
+        self.prefix_lens
+            .iter()
+            .filter(|(f, l)| *f == v6 && *l <= len)
+            .find_map(|&(f, l)| self.nets.get(&(f, l))?.get(&mask(bits, l, max)))
+            .map(|&i| &self.reasons[i])
+    }
+
+    /// The reason a canonical host name is allow-listed (the name or a parent domain).
+    pub fn check_domain(&self, host: &str) -> Option<&Suppression> {
+        let mut name = host.trim_end_matches('.');
+        let mut exact = true;
+        loop {
+            if let Some(&(i, subtree)) = self.domains.get(name)
+                && (exact || subtree)
+            {
+                return Some(&self.reasons[i]);
+            }
+            exact = false;
+            match name.split_once('.') {
+                Some((_, parent)) if !parent.is_empty() => name = parent,
+                _ => return None,
+            }
+        }
+    }
+
+    /// The reason a canonical value is listed verbatim.
+    pub fn check_value(&self, value: &str) -> Option<&Suppression> {
+        self.values
+            .get(&value.to_ascii_lowercase())
+            .map(|&i| &self.reasons[i])
+    }
+
+    /// Decides whether a finding is suppressed and why.
+    pub fn check(&self, f: &Finding) -> Option<Suppression> {
+        if let Some(s) = self.check_value(&f.value) {
+            return Some(s.clone());
+        }
+        let applies = |s: &&Suppression, kind: IocType| match s.code.as_str() {
+            "shared_hosting" | "dynamic_dns" => kind == IocType::Domain,
+            "popular" | "freemail" => kind != IocType::Email,
+            _ => true,
+        };
+        let hit = match f.kind {
+            IocType::Ipv4 | IocType::Ipv6 => {
+                f.value.parse().ok().and_then(|a| self.check_ip(a, None))
+            }
+            IocType::Ipv4Cidr | IocType::Ipv6Cidr => {
+                let (a, l) = f.value.split_once('/')?;
+                self.check_ip(a.parse().ok()?, l.parse().ok())
+            }
+            IocType::Domain => self
+                .check_domain(&f.value)
+                .filter(|s| applies(s, IocType::Domain)),
+            IocType::Email => {
+                let host = f.value.rsplit_once('@')?.1;
+                self.check_domain(host)
+                    .filter(|s| applies(s, IocType::Email))
+            }
+            IocType::Url => {
+                let host = url_host(&f.value)?;
+                match host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<IpAddr>()
+                {
+                    Ok(a) => self.check_ip(a, None),
+                    Err(_) => self.check_domain(host).filter(|s| applies(s, IocType::Url)),
+                }
+            }
+            // A system binary in its home directory (`C:\Windows\System32\rundll32.exe`).
+            IocType::FilePath if f.value.to_ascii_lowercase().starts_with("c:\\windows\\") => {
+                let base = f.value.rsplit('\\').next()?;
+                self.check_value(base)
+            }
+            _ => None,
+        };
+        hit.cloned()
+    }
+}
+
+/// The host of a canonical URL (`scheme://[userinfo@]host[:port]/...`).
+pub fn url_host(url: &str) -> Option<&str> {
+    let rest = &url[url.find("://")? + 3..];
+    let auth = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
+    if host.starts_with('[') {
+        return host.find(']').map(|i| &host[..=i]);
+    }
+    Some(host.rsplit_once(':').map_or(host, |(h, _)| h))
+}
+
+fn mask(bits: u128, len: u8, max: u8) -> u128 {
+    if len == 0 {
+        return 0;
+    }
+    let keep = u128::MAX << (128 - u32::from(len));
+    let shifted = bits << (128 - u32::from(max));
+    (shifted & keep) >> (128 - u32::from(max))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_lists_cover_the_usual_suspects() {
+        let a = Allowlist::new();
+        let code = |ip: &str| {
+            a.check_ip(ip.parse().unwrap(), None)
+                .map(|s| s.code.clone())
+        };
+        assert_eq!(code("10.1.2.3").as_deref(), Some("private"));
+        assert_eq!(code("127.0.0.1").as_deref(), Some("loopback"));
+        assert_eq!(code("100.64.1.1").as_deref(), Some("cgnat"));
+        assert_eq!(code("8.8.8.8").as_deref(), Some("public_resolver"));
+        assert_eq!(code("198.51.100.7").as_deref(), Some("documentation"));
+        assert_eq!(code("fe80::1").as_deref(), Some("link_local"));
+        assert_eq!(code("45.137.21.9"), None);
+        assert!(a.check_domain("nvd.nist.gov").is_some());
+        assert!(a.check_domain("evil-nist.gov.ru").is_none());
+        assert!(a.check_domain("github.com.evil.ru").is_none());
+    }
+
+    #[test]
+    fn host_entries_do_not_cover_subdomains() {
+        let mut a = Allowlist::empty();
+        a.extend_from_str(
+            "host azurewebsites.net shared_hosting tenants\ndomain corp.example.org internal ours",
+        )
+        .unwrap();
+        assert!(a.check_domain("azurewebsites.net").is_some());
+        assert!(a.check_domain("evil.azurewebsites.net").is_none());
+        assert_eq!(
+            a.check_domain("vpn.corp.example.org").unwrap().reason,
+            "ours"
+        );
+    }
+
+    #[test]
+    fn reports_bad_lines() {
+        let mut a = Allowlist::empty();
+        let e = a.extend_from_str("# ok\ncidr 10.0.0.0/99 x").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(a.extend_from_str("frob x").is_err());
+        assert!(a.extend_from_str("value abc").is_ok());
+        assert_eq!(a.check_value("ABC").unwrap().code, "admin");
+    }
+
+    #[test]
+    fn url_hosts() {
+        assert_eq!(url_host("http://u@evil.com:8080/x"), Some("evil.com"));
+        assert_eq!(url_host("http://[2001:db8::1]:80/"), Some("[2001:db8::1]"));
+    }
+}

@@ -1,0 +1,178 @@
+//! Small lexical helpers shared by the scanners: byte classes, bounded look-behind for
+//! context words, and trimming of the punctuation that chat wraps around indicators.
+//!
+//! Every helper here looks at a bounded window, so calling it once per candidate keeps a
+//! scanner linear in the input length.
+
+/// How far back (in bytes) context words are looked for, never past a line break.
+pub const CONTEXT_WINDOW: usize = 64;
+
+#[inline]
+pub fn is_alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+/// Letters of the scripts that homoglyph domains are built from, accepted inside host names.
+pub fn is_idn_letter(c: char) -> bool {
+    matches!(c as u32, 0x00C0..=0x024F | 0x0370..=0x03FF | 0x0400..=0x052F)
+        && c.is_alphanumeric()
+        && c != '\u{D7}'
+        && c != '\u{F7}'
+}
+
+/// Characters that may appear in a host or dotted token.
+#[inline]
+pub fn is_host_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || c == '-'
+        || c == '.'
+        || c == '_'
+        || (!c.is_ascii() && is_idn_letter(c))
+}
+
+/// The char ending exactly at byte `pos` (exclusive), if any.
+pub fn char_before(text: &str, pos: usize) -> Option<char> {
+    text.get(..pos)?.chars().next_back()
+}
+
+/// The char starting at byte `pos`, if any.
+pub fn char_at(text: &str, pos: usize) -> Option<char> {
+    text.get(pos..)?.chars().next()
+}
+
+/// Extends `pos` backwards over chars satisfying `f`, never before `floor`.
+pub fn extend_back(text: &str, mut pos: usize, floor: usize, f: impl Fn(char) -> bool) -> usize {
+    let b = text.as_bytes();
+    while pos > floor {
+        // ASCII fast path; multi-byte chars are decoded.
+        if let Some(&c) = b.get(pos - 1).filter(|c| c.is_ascii()) {
+            if !f(c as char) {
+                break;
+            }
+            pos -= 1;
+            continue;
+        }
+        match char_before(text, pos) {
+            Some(c) if f(c) => pos -= c.len_utf8(),
+            _ => break,
+        }
+    }
+    pos
+}
+
+/// Extends `pos` forwards over chars satisfying `f`, never beyond `limit`.
+pub fn extend_fwd(text: &str, mut pos: usize, limit: usize, f: impl Fn(char) -> bool) -> usize {
+    let limit = limit.min(text.len());
+    let b = text.as_bytes();
+    while pos < limit {
+        if let Some(&c) = b.get(pos).filter(|c| c.is_ascii()) {
+            if !f(c as char) {
+                break;
+            }
+            pos += 1;
+            continue;
+        }
+        match char_at(text, pos) {
+            Some(c) if f(c) && pos + c.len_utf8() <= limit => pos += c.len_utf8(),
+            _ => break,
+        }
+    }
+    pos
+}
+
+/// Calls `f` with each of up to `n` words before `pos` on the same line, nearest first.
+/// A word is a run of ASCII letters, digits, `_`, `&` or `.` (outer dots trimmed); other
+/// bytes separate words. Stops early when `f` returns true and reports that.
+pub fn any_prev_word(bytes: &[u8], pos: usize, n: usize, mut f: impl FnMut(&[u8]) -> bool) -> bool {
+    let floor = pos.saturating_sub(CONTEXT_WINDOW);
+    let is_w = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'&' || b == b'.';
+    let mut i = pos.min(bytes.len());
+    for _ in 0..n {
+        while i > floor && !is_w(bytes[i - 1]) {
+            if bytes[i - 1] == b'\n' {
+                return false;
+            }
+            i -= 1;
+        }
+        let end = i;
+        while i > floor && is_w(bytes[i - 1]) {
+            i -= 1;
+        }
+        if end == i {
+            return false;
+        }
+        let mut w = &bytes[i..end];
+        while let [b'.', rest @ ..] = w {
+            w = rest;
+        }
+        while let [rest @ .., b'.'] = w {
+            w = rest;
+        }
+        if f(w) {
+            return true;
+        }
+    }
+    false
+}
+
+/// True when one of the `n` words before `pos` is in `set` (ASCII case-insensitive).
+pub fn context_has(bytes: &[u8], pos: usize, n: usize, set: &[&str]) -> bool {
+    any_prev_word(bytes, pos, n, |w| {
+        set.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(w))
+    })
+}
+
+/// Trims the punctuation that prose and markup put after an indicator. Closing brackets
+/// are trimmed only when unbalanced inside the span. Linear in the span length.
+pub fn trim_trailing(text: &str, start: usize, mut end: usize) -> usize {
+    let span = &text.as_bytes()[start..end];
+    let count = |c: u8| span.iter().filter(|&&b| b == c).count() as isize;
+    // Positive balance means more closers than openers.
+    let mut paren = count(b')') - count(b'(');
+    let mut square = count(b']') - count(b'[');
+    let mut curly = count(b'}') - count(b'{');
+    while end > start {
+        let b = text.as_bytes()[end - 1];
+        let drop = match b {
+            b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*' | b'_' | b'~' | b'\'' | b'"' | b'>'
+            | b'=' => true,
+            b')' if paren > 0 => {
+                paren -= 1;
+                true
+            }
+            b']' if square > 0 => {
+                square -= 1;
+                true
+            }
+            b'}' if curly > 0 => {
+                curly -= 1;
+                true
+            }
+            _ => false,
+        };
+        if !drop {
+            break;
+        }
+        end -= 1;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_words_stop_at_line_breaks() {
+        let t = b"Version: 4.2\nsee 1.2.3.4";
+        assert!(context_has(t, 17, 3, &["see"]));
+        assert!(!context_has(t, 17, 3, &["version"]));
+        assert!(context_has(b"| JA3 | abc", 8, 2, &["ja3"]));
+    }
+
+    #[test]
+    fn trims_unbalanced_closers_only() {
+        let t = "(http://a.com/x_(y))).";
+        assert_eq!(&t[1..trim_trailing(t, 1, t.len())], "http://a.com/x_(y)");
+    }
+}

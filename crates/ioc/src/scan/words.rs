@@ -1,0 +1,377 @@
+//! Runs of ASCII letters and digits: hashes (and JA3 by context), wallets, CVE ids, ATT&CK
+//! ids, ASNs, and the anchors of registry keys, paths and mutexes (handed to `paths`).
+//!
+//! Long words (hashes, wallets) are found by probing every 26th byte; short ones from fixed
+//! anchors with one Aho-Corasick pass. Both are linear and skip most of the text.
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::paths;
+use super::{Cand, Ctx};
+use crate::crypto::{is_btc_base58, is_btc_bech32, is_eth, is_xmr};
+use crate::lex::{context_has, is_alnum};
+use crate::types::IocType;
+
+const JA3_WORDS: &[&str] = &[
+    "ja3",
+    "ja3s",
+    "ja3_hash",
+    "ja3hash",
+    "ja3_digest",
+    "ja3s_hash",
+    "ja3_md5",
+];
+const GIT_WORDS: &[&str] = &[
+    "commit",
+    "commits",
+    "git",
+    "rev",
+    "revision",
+    "changeset",
+    "merge",
+    "tree",
+    "blob",
+    "head",
+];
+const NOT_HASH_WORDS: &[&str] = &[
+    "imphash",
+    "ssdeep",
+    "tlsh",
+    "guid",
+    "uuid",
+    "clsid",
+    "serial",
+    "thumbprint",
+    "jarm",
+    "ja4",
+    "request-id",
+    "trace",
+];
+
+/// ASCII letters and digits, as a lookup table for the hot loop.
+static ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).is_ascii_alphanumeric();
+        i += 1;
+    }
+    t
+};
+
+/// Indicator words shorter than this are found from anchors; longer ones by probing.
+const LONG: usize = 26;
+
+pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    long_words(ctx, out);
+    anchored(ctx, out);
+    unix_paths(ctx, out);
+}
+
+/// `/tmp/...`, `/var/...`: a `/` at a word boundary followed by a known root directory.
+fn unix_paths(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    let b = ctx.bytes;
+    let mut resume = 0;
+    for a in memchr::memchr_iter(b'/', b) {
+        if a < resume
+            || (a > 0
+                && !matches!(
+                    b[a - 1],
+                    b' ' | b'\t' | b'\n' | b'"' | b'\'' | b'`' | b'(' | b'=' | b',' | b'[' | b':'
+                ))
+        {
+            continue;
+        }
+        let e = word_end(b, a + 1, 16);
+        if e > a + 1
+            && b.get(e) == Some(&b'/')
+            && let Some(end) = paths::env_or_unix(ctx, a + 1, e, out)
+        {
+            resume = end;
+        }
+    }
+}
+
+/// Hashes and wallets: runs of at least `LONG` letters and digits. Every such run contains
+/// a position `k * LONG - 1`, so only those positions are probed; a probe that hits a letter
+/// expands to its run (never re-reading a byte before the previous run's end).
+fn long_words(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    let b = ctx.bytes;
+    let n = b.len();
+    let mut done = 0;
+    let mut p = LONG - 1;
+    while p < n {
+        if !ALNUM[usize::from(b[p])] {
+            p += LONG;
+            continue;
+        }
+        let mut s = p;
+        while s > done && ALNUM[usize::from(b[s - 1])] {
+            s -= 1;
+        }
+        let mut e = p + 1;
+        while e < n && ALNUM[usize::from(b[e])] {
+            e += 1;
+        }
+        if e - s >= LONG && (s == 0 || !ALNUM[usize::from(b[s - 1])]) {
+            let prev = s.checked_sub(1).map(|k| b[k]);
+            long_word(ctx, s, e, prev, b.get(e).copied(), out);
+        }
+        done = e;
+        p = e + LONG;
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Anchor {
+    Cve,
+    Attack,
+    As,
+    Hive,
+    Mutex,
+    Drive,
+    EnvVar,
+}
+
+const ANCHORS: &[(&str, Anchor)] = &[
+    ("CVE-", Anchor::Cve),
+    ("cve-", Anchor::Cve),
+    ("Cve-", Anchor::Cve),
+    ("T0", Anchor::Attack),
+    ("T1", Anchor::Attack),
+    ("TA", Anchor::Attack),
+    ("AS", Anchor::As),
+    ("HK", Anchor::Hive),
+    ("mutex", Anchor::Mutex),
+    ("Mutex", Anchor::Mutex),
+    ("MUTEX", Anchor::Mutex),
+    ("mutant", Anchor::Mutex),
+    ("Mutant", Anchor::Mutex),
+    (":\\", Anchor::Drive),
+    ("%\\", Anchor::EnvVar),
+];
+
+fn anchors() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(ANCHORS.iter().map(|a| a.0))
+            .expect("static anchor table builds")
+    })
+}
+
+/// The end of the run of letters and digits starting at `s` (at most `max` bytes).
+fn word_end(b: &[u8], s: usize, max: usize) -> usize {
+    s + b[s..]
+        .iter()
+        .take(max)
+        .take_while(|c| ALNUM[usize::from(**c)])
+        .count()
+}
+
+/// Short indicator words found from fixed anchors (case-sensitive where case matters).
+fn anchored(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    let b = ctx.bytes;
+    let mut resume = 0;
+    for m in anchors().find_iter(b) {
+        let a = m.start();
+        if a < resume {
+            continue;
+        }
+        let boundary = |i: usize| i == 0 || !ALNUM[usize::from(b[i - 1])];
+        let end = match ANCHORS[m.pattern().as_usize()].1 {
+            Anchor::Cve if boundary(a) => cve(ctx, a, out),
+            Anchor::Attack if boundary(a) => attack(ctx, a, word_end(b, a, 8), out),
+            Anchor::As if boundary(a) => asn(ctx, a, word_end(b, a, 16), out),
+            Anchor::Hive if boundary(a) => paths::registry(ctx, a, word_end(b, a, 8), out),
+            Anchor::Mutex if boundary(a) && word_end(b, a, 8) == m.end() => {
+                paths::mutex(ctx, m.end(), out)
+            }
+            Anchor::Drive if a > 0 && b[a - 1].is_ascii_alphabetic() && boundary(a - 1) => {
+                paths::drive(ctx, a - 1, a, out)
+            }
+            Anchor::EnvVar => {
+                let s = a - b[..a]
+                    .iter()
+                    .rev()
+                    .take(32)
+                    .take_while(|c| ALNUM[usize::from(**c)])
+                    .count();
+                (s < a && s > 0 && b[s - 1] == b'%')
+                    .then(|| paths::env_or_unix(ctx, s, a, out))
+                    .flatten()
+            }
+            _ => None,
+        };
+        if let Some(e) = end {
+            resume = e;
+        }
+    }
+}
+
+fn long_word(
+    ctx: &Ctx<'_>,
+    s: usize,
+    e: usize,
+    prev: Option<u8>,
+    next: Option<u8>,
+    out: &mut Vec<Cand>,
+) -> Option<usize> {
+    let b = ctx.bytes;
+    let w = &b[s..e];
+    if matches!(prev, Some(b'-' | b'_' | b'$' | b'.' | b'/' | b'+'))
+        || matches!(next, Some(b'-' | b'_' | b'@' | b'/' | b'+'))
+    {
+        return None;
+    }
+    let kind_conf = if w.iter().all(u8::is_ascii_hexdigit) {
+        hash(ctx, s, w)
+    } else if w.len() == 42 && is_eth(w) {
+        Some((IocType::Eth, 80))
+    } else if (w[..3].eq_ignore_ascii_case(b"bc1") && is_btc_bech32(w)) || is_btc_base58(w) {
+        Some((IocType::Btc, 90))
+    } else if is_xmr(w) {
+        Some((IocType::Xmr, 90))
+    } else {
+        None
+    };
+    let (kind, conf) = kind_conf?;
+    let value = match kind {
+        IocType::Btc if w[0] != b'1' && w[0] != b'3' => {
+            String::from_utf8_lossy(w).to_ascii_lowercase()
+        }
+        IocType::Btc | IocType::Xmr => String::from_utf8_lossy(w).into_owned(),
+        _ => String::from_utf8_lossy(w).to_ascii_lowercase(),
+    };
+    let mut c = ctx.cand(kind, s, e, value, conf);
+    c.flags.from_context = kind == IocType::Ja3;
+    out.push(c);
+    Some(e)
+}
+
+fn hash(ctx: &Ctx<'_>, s: usize, w: &[u8]) -> Option<(IocType, u8)> {
+    let upper = w.iter().any(u8::is_ascii_uppercase);
+    let lower = w.iter().any(u8::is_ascii_lowercase);
+    if (upper && lower) || !(upper || lower) || !w.iter().any(u8::is_ascii_digit) {
+        return None;
+    }
+    if context_has(ctx.bytes, s, 3, NOT_HASH_WORDS) {
+        return None;
+    }
+    match w.len() {
+        32 if context_has(ctx.bytes, s, 4, JA3_WORDS) => Some((IocType::Ja3, 85)),
+        32 => Some((IocType::Md5, 85)),
+        40 if context_has(ctx.bytes, s, 3, GIT_WORDS) => None,
+        40 => Some((IocType::Sha1, 90)),
+        64 => Some((IocType::Sha256, 95)),
+        128 => Some((IocType::Sha512, 95)),
+        _ => None,
+    }
+}
+
+/// `T1059`, `T1059.001`, `TA0001`, within the ranges ATT&CK uses (Enterprise and Mobile
+/// techniques T1001-T1699, ICS T0800-T0899, tactics TA0001-TA0043 and TA0100-TA0111).
+fn attack(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize> {
+    let b = ctx.bytes;
+    if s > 0 && matches!(b[s - 1], b'-' | b'.' | b'_' | b'/') {
+        return None;
+    }
+    let w = std::str::from_utf8(&b[s..e]).ok()?;
+    if !(w.len() == 5 || (w.len() == 6 && w.starts_with("TA")))
+        || !w[w.len() - 4..].bytes().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    if let Some(num) = w.strip_prefix("TA") {
+        let n: u32 = num.parse().ok()?;
+        let glued = matches!(b.get(e), Some(b'-' | b'_'))
+            || (b.get(e) == Some(&b'.') && b.get(e + 1).is_some_and(u8::is_ascii_digit));
+        if !((1..=43).contains(&n) || (100..=111).contains(&n)) || glued {
+            return None;
+        }
+        out.push(ctx.cand(IocType::AttackTactic, s, e, w.to_string(), 90));
+        return Some(e);
+    }
+    let n: u32 = w[1..].parse().ok()?;
+    if !((1001..=1699).contains(&n) || (800..=899).contains(&n)) {
+        return None;
+    }
+    let sub = b.get(e) == Some(&b'.')
+        && b.len() >= e + 4
+        && b[e + 1..e + 4].iter().all(u8::is_ascii_digit)
+        && !b.get(e + 4).is_some_and(|c| is_alnum(*c) || *c == b'.');
+    let end = if sub { e + 4 } else { e };
+    if !sub && matches!(b.get(e), Some(b'-' | b'_')) {
+        return None;
+    }
+    let value = std::str::from_utf8(&b[s..end]).ok()?.to_string();
+    out.push(ctx.cand(IocType::AttackTechnique, s, end, value, 90));
+    Some(end)
+}
+
+/// `AS13335`, `AS 13335`, `ASN 13335`, `ASN: 13335`; reserved and private numbers are skipped.
+fn asn(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize> {
+    let b = ctx.bytes;
+    let w = &b[s..e];
+    let (ds, de) = if w.len() > 2 && w[2..].iter().all(u8::is_ascii_digit) {
+        (s + 2, e)
+    } else if w == b"AS" || w == b"ASN" {
+        let mut p = e;
+        while p < b.len() && p < e + 3 && matches!(b[p], b' ' | b':' | b'#' | b'=') {
+            p += 1;
+        }
+        let q = p + b[p..]
+            .iter()
+            .take(11)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if q == p || b.get(q).is_some_and(|c| is_alnum(*c) || *c == b'.') {
+            return None;
+        }
+        (p, q)
+    } else {
+        return None;
+    };
+    if s > 0 && matches!(b[s - 1], b'-' | b'_' | b'.') {
+        return None;
+    }
+    let n: u64 = std::str::from_utf8(&b[ds..de]).ok()?.parse().ok()?;
+    let reserved = n == 0 || n == 23456 || (64496..=65551).contains(&n) || n >= 4_200_000_000;
+    if reserved || de - ds > 10 {
+        return None;
+    }
+    out.push(ctx.cand(IocType::Asn, s, de, format!("AS{n}"), 70));
+    Some(de)
+}
+
+/// `CVE-2024-3400`, case-insensitive, upper-cased.
+fn cve(ctx: &Ctx<'_>, s: usize, out: &mut Vec<Cand>) -> Option<usize> {
+    let b = ctx.bytes;
+    if s > 0 && matches!(b[s - 1], b'-' | b'_' | b'.') {
+        return None;
+    }
+    let y = s + 4;
+    if b.len() < y + 9 || !b[y..y + 4].iter().all(u8::is_ascii_digit) || b[y + 4] != b'-' {
+        return None;
+    }
+    let ns = y + 5;
+    let digits = b[ns..]
+        .iter()
+        .take(8)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let end = ns + digits;
+    if !(4..=7).contains(&digits) || b.get(end).is_some_and(|c| is_alnum(*c)) {
+        return None;
+    }
+    let year: u32 = std::str::from_utf8(&b[y..y + 4]).ok()?.parse().ok()?;
+    if !(1999..=2099).contains(&year) {
+        return None;
+    }
+    let value = format!("CVE-{}", std::str::from_utf8(&b[y..end]).ok()?);
+    out.push(ctx.cand(IocType::Cve, s, end, value, 95));
+    Some(end)
+}
