@@ -12,8 +12,10 @@
 
 pub mod error;
 pub mod extract;
+mod feeds;
 mod middleware;
 mod routes;
+pub mod taxii;
 pub mod wire;
 pub mod ws;
 
@@ -72,7 +74,7 @@ impl AppState {
 
 /// The whole HTTP surface. `web` serves everything outside the API (the browser client).
 pub fn router(state: Arc<AppState>, web: Option<Router>) -> Router {
-    middleware::wrap(routes::api(state.clone()), web, &state)
+    middleware::wrap(routes::api(state.clone()), taxii::router(state.clone()), feeds::router(state.clone()), web, &state)
 }
 
 pub use middleware::serve;

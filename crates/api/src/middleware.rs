@@ -60,13 +60,13 @@ async fn shape_errors(req: Request, next: Next) -> Response {
     resp
 }
 
-pub(crate) fn wrap(api: Router, web: Option<Router>, state: &Arc<AppState>) -> Router {
+pub(crate) fn wrap(api: Router, taxii: Router, feeds: Router, web: Option<Router>, state: &Arc<AppState>) -> Router {
     let api = api
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(shape_errors))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes));
-    let mut app = Router::new().nest("/api/v4", api);
+    let mut app = Router::new().nest("/api/v4", api).nest("/taxii2", taxii).nest("/feeds", feeds);
     app = match web {
         Some(web) => app.merge(web),
         None => app.fallback(api_not_found),

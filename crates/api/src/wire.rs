@@ -6,6 +6,7 @@ use domain::services::posts::PostList;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::str::FromStr;
 
 /// Who is looking, for fields only some viewers may see.
 #[derive(Clone, Copy)]
@@ -395,4 +396,40 @@ pub fn preference(p: &Preference) -> Value {
 
 pub fn status_ok() -> Value {
     json!({"status": "OK"})
+}
+
+/// An indicator as members see it (figures are added by the caller).
+pub fn indicator(i: &Indicator) -> Value {
+    json!({
+        "id": i.id.as_str(),
+        "type": i.kind,
+        "value": i.value,
+        "defanged": ioc::IocType::from_str(&i.kind).map(|k| ioc::defang(k, &i.value)).unwrap_or_else(|_| i.value.clone()),
+        "status": i.status.as_str(),
+        "confidence": i.confidence,
+        "tags": i.tags,
+        "kill_chain_phase": i.kill_chain_phase,
+        "tlp_floor": i.tlp_floor.as_str(),
+        "valid_until": i.valid_until,
+        "first_seen": i.first_seen,
+        "create_at": i.create_at,
+        "update_at": i.update_at,
+        "reviewed_by": i.reviewed_by.as_ref().map(|u| u.to_string()).unwrap_or_default(),
+        "reviewed_at": i.reviewed_at,
+        "published_at": i.published_at,
+    })
+}
+
+/// A sighting, shown only to people who can read its channel.
+pub fn sighting(s: &Sighting) -> Value {
+    json!({
+        "id": s.id,
+        "post_id": s.post_id.as_str(),
+        "channel_id": s.channel_id.as_str(),
+        "team_id": s.team_id.as_ref().map(|t| t.to_string()).unwrap_or_default(),
+        "user_id": s.user_id.as_str(),
+        "tlp": s.tlp.as_str(),
+        "raw": s.raw,
+        "seen_at": s.seen_at,
+    })
 }

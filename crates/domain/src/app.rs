@@ -19,11 +19,16 @@ pub struct App {
     pub bus: Arc<dyn EventBus>,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    /// The indicator engine; rebuilt when analysts extend the allow-list.
+    pub(crate) extractor: std::sync::RwLock<Arc<ioc::Extractor>>,
+    /// Wakes the publisher when something to export changed.
+    pub(crate) intel_notify: tokio::sync::Notify,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, bus: Arc<dyn EventBus>, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        App { store, blobs, bus, clock, settings }
+        let extractor = crate::services::capture::build_extractor(&settings.allowlist_extra, &[]);
+        App { store, blobs, bus, clock, settings, extractor: std::sync::RwLock::new(Arc::new(extractor)), intel_notify: tokio::sync::Notify::new() }
     }
 
     pub fn now(&self) -> Millis {

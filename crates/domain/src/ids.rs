@@ -124,6 +124,10 @@ typed_id!(
     /// A login session; its secret token is separate and never stored in clear.
     SessionId
 );
+typed_id!(
+    /// An indicator of compromise (one per type and canonical value).
+    IndicatorId
+);
 
 #[cfg(test)]
 mod tests {

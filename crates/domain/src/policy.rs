@@ -202,6 +202,30 @@ pub fn authorize(
     if knows_it_exists { Err(Error::forbidden()) } else { Err(Error::not_found("channel")) }
 }
 
+/// The set of channels a principal may read, for queries that span channels (intel
+/// listings). Only [`read_scope`] makes one; the store turns it into a membership filter
+/// inside the SQL, so results, counts and pages never include anything else.
+#[derive(Clone, Debug)]
+pub struct ReadScope {
+    user_id: UserId,
+    public_team_channels: bool,
+}
+
+impl ReadScope {
+    pub fn user_id(&self) -> &UserId {
+        &self.user_id
+    }
+    /// Public channels of the user's teams are readable without joining them.
+    pub fn includes_public_team_channels(&self) -> bool {
+        self.public_team_channels
+    }
+}
+
+/// The read scope of a principal, derived from the rules table.
+pub fn read_scope(principal: &Principal) -> ReadScope {
+    ReadScope { user_id: principal.user_id.clone(), public_team_channels: readable_without_membership(ChannelType::Open) }
+}
+
 /// Whether a team member may read a channel of this type without being a channel member.
 /// Cross-channel queries (search, intel) use this to build their membership filter.
 pub fn readable_without_membership(kind: ChannelType) -> bool {
@@ -233,6 +257,7 @@ mod tests {
             total_msg_count_root: 0,
             tlp: Tlp::Green,
             intel_mode: IntelMode::Off,
+            intel_attribution: false,
         }
     }
 

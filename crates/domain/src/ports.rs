@@ -6,9 +6,9 @@
 //! post without proof that the policy allowed it.
 
 use crate::error::Result;
-use crate::ids::{ChannelId, FileId, OrgId, PostId, SessionId, TeamId, UserId};
+use crate::ids::{ChannelId, FileId, IndicatorId, OrgId, PostId, SessionId, TeamId, UserId};
 use crate::model::*;
-use crate::policy::ChannelGrant;
+use crate::policy::{ChannelGrant, ReadScope};
 use async_trait::async_trait;
 
 /// Filters for listing users (`GET /users`).
@@ -132,6 +132,18 @@ pub struct NewPost {
     pub mentions: Vec<UserId>,
     /// Exact-match search tokens (IPs, hashes, domains, ...), lower-cased.
     pub tokens: Vec<String>,
+    /// Indicators to record as sightings in the same transaction.
+    pub intel: Option<PostIntel>,
+}
+
+/// Indicator capture for one post.
+#[derive(Clone, Debug)]
+pub struct PostIntel {
+    pub captures: Vec<Capture>,
+    /// The author's organization, recorded on each sighting.
+    pub org_id: Option<OrgId>,
+    /// New indicators are confirmed at once (the channel's auto-publish mode).
+    pub auto_publish: bool,
 }
 
 /// Result of storing a post: a retry with a known `pending_post_id` returns the original.
@@ -183,7 +195,9 @@ pub trait PostStore: Send + Sync {
     /// Root and every live reply, oldest first.
     async fn thread(&self, grant: &ChannelGrant, root: &PostId) -> Result<Vec<Post>>;
     async fn pinned_posts(&self, grant: &ChannelGrant) -> Result<Vec<Post>>;
-    async fn update_post(&self, grant: &ChannelGrant, post: &Post, tokens: Option<Vec<String>>) -> Result<()>;
+    /// Stores an edit. `tokens` and `intel` are given when the text changed; the post's
+    /// sightings are then replaced (those no longer present are retracted).
+    async fn update_post(&self, grant: &ChannelGrant, post: &Post, tokens: Option<Vec<String>>, intel: Option<PostIntel>) -> Result<()>;
     /// Soft-deletes a post and, for a root, its replies; returns the ids deleted.
     async fn delete_post(&self, grant: &ChannelGrant, post: &Post, at: Millis) -> Result<Vec<PostId>>;
 
@@ -231,9 +245,158 @@ pub trait SearchStore: Send + Sync {
     async fn search_posts(&self, user: &UserId, search: &PostSearch) -> Result<Vec<Post>>;
 }
 
+/// Filters for listing indicators.
+#[derive(Clone, Debug, Default)]
+pub struct IndicatorFilter {
+    pub status: Option<IndicatorStatus>,
+    pub kind: Option<String>,
+    /// Substring of the canonical value.
+    pub term: Option<String>,
+    /// Only indicators seen in this channel (which the caller can read).
+    pub channel: Option<ChannelId>,
+    /// Only indicators seen in this team's channels.
+    pub team: Option<TeamId>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// An indicator as one reader sees it: with figures computed over the sightings they can
+/// read only.
+#[derive(Clone, Debug)]
+pub struct VisibleIndicator {
+    pub indicator: Indicator,
+    pub sightings: i64,
+    pub channels: i64,
+    pub last_seen: Millis,
+}
+
+/// An analyst's decision.
+#[derive(Clone, Debug, Default)]
+pub struct Review {
+    pub status: Option<IndicatorStatus>,
+    pub confidence: Option<i64>,
+    pub tags: Option<Vec<String>>,
+    pub kill_chain_phase: Option<String>,
+    pub tlp_floor: Option<Tlp>,
+    pub valid_until: Option<Millis>,
+}
+
+/// An indicator that may leave the server, at its effective label.
+#[derive(Clone, Debug)]
+pub struct Exportable {
+    pub indicator: Indicator,
+    /// The least restrictive label among its live sightings, raised to the analyst's floor.
+    pub tlp: Tlp,
+    pub sightings: i64,
+}
+
+/// Live sightings of an indicator grouped by label, for publication.
+#[derive(Clone, Debug)]
+pub struct SightingGroup {
+    pub tlp: Tlp,
+    pub count: i64,
+    pub first_seen: Millis,
+    pub last_seen: Millis,
+    /// Organizations of sightings in channels that allow attribution.
+    pub attributed_orgs: Vec<OrgId>,
+}
+
+/// What the publisher needs about an indicator whose export is out of date.
+#[derive(Clone, Debug)]
+pub struct PendingPublication {
+    pub indicator: Indicator,
+    pub groups: Vec<SightingGroup>,
+    /// Rank the log last published it at (-1: never), and whether that was a revocation.
+    pub published_rank: i64,
+    pub published_revoked: bool,
+}
+
+/// A STIX object version to append to the log.
+#[derive(Clone, Debug)]
+pub struct NewStixRecord {
+    pub stix_id: String,
+    pub stix_type: String,
+    pub version: String,
+    pub tlp: Tlp,
+    pub tags: Vec<String>,
+    pub body: String,
+}
+
+/// A query over the STIX log as one collection sees it.
+#[derive(Clone, Debug, Default)]
+pub struct StixQuery {
+    /// Rows at or below this label.
+    pub ceiling: Option<Tlp>,
+    /// Only rows carrying one of these tags (a partner collection); empty means all.
+    pub tags: Vec<String>,
+    /// Only rows after this position (exclusive).
+    pub after_seq: i64,
+    /// `added_after`, exclusive, in microseconds.
+    pub added_after: Option<i64>,
+    pub ids: Vec<String>,
+    pub types: Vec<String>,
+    /// `None` for the latest version of each object; `Some(vec![])` for all versions;
+    /// otherwise these exact versions.
+    pub versions: Option<Vec<String>>,
+    /// Only the first version of each object.
+    pub first_only: bool,
+    pub limit: i64,
+}
+
+#[async_trait]
+pub trait IntelStore: Send + Sync {
+    async fn indicator(&self, id: &IndicatorId) -> Result<Option<Indicator>>;
+    async fn indicator_by_value(&self, kind: &str, value: &str) -> Result<Option<Indicator>>;
+    /// Indicators with at least one live sighting the scope can read, with figures over
+    /// those sightings only.
+    async fn visible_indicators(&self, scope: &ReadScope, filter: &IndicatorFilter) -> Result<Vec<VisibleIndicator>>;
+    /// Live sightings of an indicator the scope can read, newest first.
+    async fn readable_sightings(&self, scope: &ReadScope, indicator: &IndicatorId) -> Result<Vec<Sighting>>;
+    /// Teams in which the scope can read a live sighting of the indicator.
+    async fn sighting_teams(&self, scope: &ReadScope, indicator: &IndicatorId) -> Result<Vec<TeamId>>;
+    /// Applies a decision and records it in the audit log, in one transaction.
+    async fn review_indicator(&self, id: &IndicatorId, review: &Review, actor: &UserId, at: Millis, audit: AuditEntry) -> Result<Indicator>;
+
+    /// Indicators whose export is out of date.
+    async fn pending_publications(&self, limit: i64) -> Result<Vec<PendingPublication>>;
+    /// Appends STIX records (with strictly increasing `date_added`) and marks the indicator
+    /// published at `rank` (revoked or not), unless it changed again meanwhile.
+    async fn record_publication(
+        &self,
+        indicator: Option<&IndicatorId>,
+        seen_update_at: Millis,
+        records: Vec<NewStixRecord>,
+        rank: i64,
+        revoked: bool,
+    ) -> Result<()>;
+    async fn stix_objects(&self, q: &StixQuery) -> Result<Vec<StixRecord>>;
+    /// Flags confirmed indicators whose expiry passed, so the publisher revokes them.
+    async fn flag_expired(&self, now: Millis) -> Result<u64>;
+    /// Whether any record exists with this STIX id (shared objects are appended once).
+    async fn stix_object_exists(&self, stix_id: &str) -> Result<bool>;
+
+    /// Confirmed, unexpired indicators with live sightings whose effective label is at or
+    /// below `ceiling` and not RED.
+    async fn exportable(&self, ceiling: Tlp, kinds: &[&str], now: Millis) -> Result<Vec<Exportable>>;
+
+    async fn collections(&self) -> Result<Vec<Collection>>;
+    async fn save_collection(&self, c: &Collection) -> Result<()>;
+    async fn create_feed_key(&self, key: &FeedKey) -> Result<()>;
+    async fn feed_key_by_hash(&self, hash: &str) -> Result<Option<FeedKey>>;
+    async fn feed_keys(&self) -> Result<Vec<FeedKey>>;
+    async fn revoke_feed_key(&self, name: &str, at: Millis) -> Result<bool>;
+    async fn touch_feed_key(&self, id: &str, at: Millis) -> Result<()>;
+    async fn save_taxii_status(&self, id: &str, key_id: &str, at: Millis, body: &str) -> Result<()>;
+    async fn taxii_status(&self, id: &str, key_id: &str) -> Result<Option<String>>;
+
+    async fn allowlist_entries(&self) -> Result<Vec<(String, String, String)>>;
+    async fn append_audit(&self, entry: AuditEntry) -> Result<()>;
+    async fn audit_entries(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>>;
+}
+
 /// The whole storage port.
-pub trait Store: AccountStore + TeamStore + ChannelStore + PostStore + SearchStore {}
-impl<T: AccountStore + TeamStore + ChannelStore + PostStore + SearchStore> Store for T {}
+pub trait Store: AccountStore + TeamStore + ChannelStore + PostStore + SearchStore + IntelStore {}
+impl<T: AccountStore + TeamStore + ChannelStore + PostStore + SearchStore + IntelStore> Store for T {}
 
 /// Where uploaded bytes live (a directory, or an object store).
 #[async_trait]

@@ -27,6 +27,10 @@ pub struct Settings {
     pub argon2_passes: u32,
     /// Consecutive failed logins after which an account's logins are slowed down.
     pub login_soft_limit: i64,
+    /// Extra allow-list entries from the administrator (the ioc crate's line format).
+    pub allowlist_extra: String,
+    /// `team/channel` where indicators contributed over TAXII are posted for review.
+    pub contributions_channel: String,
 }
 
 impl Default for Settings {
@@ -45,6 +49,8 @@ impl Default for Settings {
             argon2_memory_kib: 19 * 1024,
             argon2_passes: 2,
             login_soft_limit: 10,
+            allowlist_extra: String::new(),
+            contributions_channel: String::new(),
         }
     }
 }

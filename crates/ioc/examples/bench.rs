@@ -33,11 +33,7 @@ fn mbps(bytes: usize, d: Duration) -> f64 {
 fn predict(dir: &str) {
     let ex = Extractor::new();
     for m in corpus::load(Path::new(dir)) {
-        let found: Vec<(String, String)> = ex
-            .extract(&m.text)
-            .into_iter()
-            .map(|f| (f.kind.as_str().to_string(), f.value))
-            .collect();
+        let found: Vec<(String, String)> = ex.extract(&m.text).into_iter().map(|f| (f.kind.as_str().to_string(), f.value)).collect();
         println!("{}", serde_json::json!({ "id": m.id, "found": found }));
     }
 }
@@ -46,18 +42,10 @@ fn throughput(file: &str, sep: &str) {
     let text = std::fs::read_to_string(file).expect("blob file");
     let ex = Extractor::new();
     let (d, n) = best_of(5, || ex.extract_all(&text).len());
-    println!(
-        "blob_one_call_mb_s {:.1} findings {n} bytes {}",
-        mbps(text.len(), d),
-        text.len()
-    );
+    println!("blob_one_call_mb_s {:.1} findings {n} bytes {}", mbps(text.len(), d), text.len());
     let msgs: Vec<&str> = text.split(sep).collect();
     let (d, n) = best_of(5, || msgs.iter().map(|m| ex.extract_all(m).len()).sum());
-    println!(
-        "per_message_mb_s {:.1} findings {n} messages {}",
-        mbps(text.len(), d),
-        msgs.len()
-    );
+    println!("per_message_mb_s {:.1} findings {n} messages {}", mbps(text.len(), d), msgs.len());
     let (d, _) = best_of(3, || Extractor::new().allowlist().len());
     println!("extractor_new_ms {:.3}", d.as_secs_f64() * 1e3);
 }
@@ -66,41 +54,23 @@ fn adversarial(mb: usize) {
     type Generator = Box<dyn Fn(usize) -> String>;
     let gens: Vec<(&str, Generator)> = vec![
         ("dotted 1.1.1.1.1...", Box::new(|n| "1.".repeat(n / 2))),
-        (
-            "ip list 1.2.3.4 ...",
-            Box::new(|n| "45.137.21.9 ".repeat(n / 12)),
-        ),
+        ("ip list 1.2.3.4 ...", Box::new(|n| "45.137.21.9 ".repeat(n / 12))),
         ("dot run ......", Box::new(|n| ".".repeat(n))),
         ("hex run", Box::new(|n| "0123456789abcdef".repeat(n / 16))),
-        (
-            "nested brackets",
-            Box::new(|n| "[".repeat(n / 2) + &"]".repeat(n / 2)),
-        ),
+        ("nested brackets", Box::new(|n| "[".repeat(n / 2) + &"]".repeat(n / 2))),
         ("[.] chain", Box::new(|n| "a[.]".repeat(n / 4))),
         ("colon run 1:1:", Box::new(|n| "1:".repeat(n / 2))),
         ("at-sign run a@a@", Box::new(|n| "a@".repeat(n / 2))),
         ("scheme run http://", Box::new(|n| "http://".repeat(n / 7))),
-        (
-            "long url path",
-            Box::new(|n| "http://evil.com/".to_string() + &"a/".repeat(n / 2)),
-        ),
-        (
-            "open parens in url",
-            Box::new(|n| "http://evil.com/".to_string() + &"(".repeat(n)),
-        ),
-        (
-            "domain labels a.a.a",
-            Box::new(|n| "a.".repeat(n / 2) + "com"),
-        ),
+        ("long url path", Box::new(|n| "http://evil.com/".to_string() + &"a/".repeat(n / 2))),
+        ("open parens in url", Box::new(|n| "http://evil.com/".to_string() + &"(".repeat(n))),
+        ("domain labels a.a.a", Box::new(|n| "a.".repeat(n / 2) + "com")),
         ("hxxp run", Box::new(|n| "hxxp".repeat(n / 4))),
         ("windows path C:\\", Box::new(|n| "C:\\a".repeat(n / 4))),
     ];
     let ex = Extractor::new();
     let n = mb * 1_000_000;
-    println!(
-        "{:<22} {:>10} {:>10} {:>12}",
-        "generator", "t(n) ms", "t(2n) ms", "t(2n)/t(n)"
-    );
+    println!("{:<22} {:>10} {:>10} {:>12}", "generator", "t(n) ms", "t(2n) ms", "t(2n)/t(n)");
     for (name, g) in gens {
         let (a, b) = (g(n), g(2 * n));
         // Interleaved best-of-7, so that load from other processes hits both sizes alike.
@@ -110,12 +80,7 @@ fn adversarial(mb: usize) {
             tb = tb.min(best_of(1, || ex.extract_all(&b).len()).0);
         }
         let r = tb.as_secs_f64() / ta.as_secs_f64();
-        println!(
-            "{name:<22} {:>10.1} {:>10.1} {:>12.2}",
-            ta.as_secs_f64() * 1e3,
-            tb.as_secs_f64() * 1e3,
-            r
-        );
+        println!("{name:<22} {:>10.1} {:>10.1} {:>12.2}", ta.as_secs_f64() * 1e3, tb.as_secs_f64() * 1e3, r);
     }
 }
 

@@ -5,15 +5,9 @@ use std::io::Read;
 
 fn main() {
     let mut input = String::new();
-    std::io::stdin()
-        .read_to_string(&mut input)
-        .expect("stdin is UTF-8");
+    std::io::stdin().read_to_string(&mut input).expect("stdin is UTF-8");
     let ex = ioc::Extractor::new();
     let all = std::env::args().any(|a| a == "--all");
-    let found = if all {
-        ex.extract_all(&input)
-    } else {
-        ex.extract(&input)
-    };
+    let found = if all { ex.extract_all(&input) } else { ex.extract(&input) };
     print!("{}", ioc::format::to_json_lines(&found));
 }

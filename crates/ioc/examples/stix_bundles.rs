@@ -23,25 +23,13 @@ fn main() {
         write(&out, &format!("corpus-{i:02}.json"), &b);
     }
     // Sighting and hand-built objects.
-    let base = Common {
-        created_ms: now,
-        tlp: Some(Tlp::Green),
-        ..Default::default()
-    };
+    let base = Common { created_ms: now, tlp: Some(Tlp::Green), ..Default::default() };
     let ident = stix::identity("Example ISAC", &base);
-    let c = Common {
-        created_by_ref: ident["id"].as_str().map(String::from),
-        ..base
-    };
+    let c = Common { created_by_ref: ident["id"].as_str().map(String::from), ..base };
     let ind = stix::indicator(
         IocType::Domain,
         "invoice-docs.net",
-        &IndicatorOptions {
-            common: c.clone(),
-            valid_until_ms: Some(now + 86_400_000),
-            confidence: Some(70),
-            ..Default::default()
-        },
+        &IndicatorOptions { common: c.clone(), valid_until_ms: Some(now + 86_400_000), confidence: Some(70), ..Default::default() },
     )
     .expect("indicator");
     let ind_id = ind["id"].as_str().expect("id").to_string();
@@ -58,21 +46,9 @@ fn main() {
     );
     let v = stix::vulnerability("CVE-2024-3400", &c);
     let a = stix::attack_pattern("T1059.001", &c);
-    let refs = vec![
-        ind_id,
-        v["id"].as_str().expect("id").into(),
-        a["id"].as_str().expect("id").into(),
-    ];
+    let refs = vec![ind_id, v["id"].as_str().expect("id").into(), a["id"].as_str().expect("id").into()];
     let r = stix::report("Advisory 2025-001", now, &refs, &c).expect("report");
-    let b = stix::bundle(vec![
-        ident,
-        Tlp::Green.marking_definition_object(),
-        ind,
-        s,
-        v,
-        a,
-        r,
-    ]);
+    let b = stix::bundle(vec![ident, Tlp::Green.marking_definition_object(), ind, s, v, a, r]);
     write(&out, "objects.json", &b);
 }
 

@@ -51,13 +51,7 @@ pub fn is_btc_base58(s: &[u8]) -> bool {
 }
 
 fn bech32_polymod(values: &[u8]) -> u32 {
-    const GEN: [u32; 5] = [
-        0x3b6a_57b2,
-        0x2650_8e6d,
-        0x1ea1_19fa,
-        0x3d42_33dd,
-        0x2a14_62b3,
-    ];
+    const GEN: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
     let mut chk: u32 = 1;
     for &v in values {
         let top = chk >> 25;
@@ -95,8 +89,7 @@ pub fn is_btc_bech32(s: &[u8]) -> bool {
     }
     let pm = bech32_polymod(&values);
     let witness_version = values[5];
-    (witness_version == 0 && pm == 1)
-        || (witness_version > 0 && witness_version <= 16 && pm == 0x2bc8_30a3)
+    (witness_version == 0 && pm == 1) || (witness_version > 0 && witness_version <= 16 && pm == 0x2bc8_30a3)
 }
 
 /// A Monero standard, integrated or subaddress with a valid Keccak checksum.
@@ -171,12 +164,8 @@ const RC: [u64; 24] = [
     0x0000_0000_8000_0001,
     0x8000_0000_8000_8008,
 ];
-const ROT: [u32; 24] = [
-    1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 2, 14, 27, 41, 56, 8, 25, 43, 62, 18, 39, 61, 20, 44,
-];
-const PI: [usize; 24] = [
-    10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4, 15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1,
-];
+const ROT: [u32; 24] = [1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 2, 14, 27, 41, 56, 8, 25, 43, 62, 18, 39, 61, 20, 44];
+const PI: [usize; 24] = [10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4, 15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1];
 
 fn keccak_f(st: &mut [u64; 25]) {
     for rc in RC {
@@ -244,10 +233,7 @@ mod tests {
 
     #[test]
     fn keccak_known_answers() {
-        assert_eq!(
-            hex(&keccak256(b"")),
-            "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
-        );
+        assert_eq!(hex(&keccak256(b"")), "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
         assert_eq!(hex(&keccak256(&[0u8; 200])).len(), 64);
     }
 
@@ -258,12 +244,8 @@ mod tests {
         assert!(!is_btc_base58(b"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"));
         assert!(is_btc_bech32(b"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"));
         assert!(is_btc_bech32(b"BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ"));
-        assert!(!is_btc_bech32(
-            b"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdx"
-        ));
-        assert!(is_btc_bech32(
-            b"bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297"
-        ));
+        assert!(!is_btc_bech32(b"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdx"));
+        assert!(is_btc_bech32(b"bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297"));
     }
 
     #[test]

@@ -21,9 +21,7 @@ impl Default for Extractor {
 impl Extractor {
     /// An extractor with the built-in allow-lists.
     pub fn new() -> Self {
-        Extractor {
-            allowlist: Allowlist::new(),
-        }
+        Extractor { allowlist: Allowlist::new() }
     }
 
     /// An extractor with the given allow-list (start from [`Allowlist::new`] to keep the
@@ -62,17 +60,7 @@ impl Extractor {
             if defanged {
                 confidence = confidence.saturating_add(15).min(100);
             }
-            let mut f = Finding {
-                kind: c.kind,
-                value: c.value,
-                raw: raw.to_string(),
-                start,
-                end,
-                confidence,
-                suppressed: None,
-                port: c.port,
-                flags,
-            };
+            let mut f = Finding { kind: c.kind, value: c.value, raw: raw.to_string(), start, end, confidence, suppressed: None, port: c.port, flags };
             f.suppressed = self.allowlist.check(&f);
             out.push(f);
         }

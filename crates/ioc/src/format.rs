@@ -44,26 +44,15 @@ fn csv_field(out: &mut String, s: &str) {
 /// RFC 4180 CSV with a header row:
 /// `type,value,raw,start,end,confidence,port,defanged,suppressed_reason` (CRLF line ends).
 pub fn to_csv(findings: &[Finding]) -> String {
-    let mut out =
-        String::from("type,value,raw,start,end,confidence,port,defanged,suppressed_reason\r\n");
+    let mut out = String::from("type,value,raw,start,end,confidence,port,defanged,suppressed_reason\r\n");
     for f in findings {
         let _ = write!(out, "{},", f.kind);
         csv_field(&mut out, &f.value);
         out.push(',');
         csv_field(&mut out, &f.raw);
         let port = f.port.map(|p| p.to_string()).unwrap_or_default();
-        let _ = write!(
-            out,
-            ",{},{},{},{},{},",
-            f.start, f.end, f.confidence, port, f.flags.defanged
-        );
-        csv_field(
-            &mut out,
-            &f.suppressed
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-        );
+        let _ = write!(out, ",{},{},{},{},{},", f.start, f.end, f.confidence, port, f.flags.defanged);
+        csv_field(&mut out, &f.suppressed.as_ref().map(ToString::to_string).unwrap_or_default());
         out.push_str("\r\n");
     }
     out
@@ -92,11 +81,6 @@ pub fn to_text(findings: &[Finding]) -> String {
 /// vulnerability per CVE, an attack-pattern per ATT&CK technique, and a report tying them
 /// together. Suppressed findings are left out. `now_ms` is milliseconds since the Unix epoch.
 pub fn to_stix_bundle(findings: &[Finding], tlp: Tlp, now_ms: i64, producer: &str) -> Value {
-    let opts = stix::BundleOptions {
-        tlp,
-        now_ms,
-        producer: producer.to_string(),
-        ..Default::default()
-    };
+    let opts = stix::BundleOptions { tlp, now_ms, producer: producer.to_string(), ..Default::default() };
     stix::bundle_for_findings(findings.iter().filter(|f| f.is_active()), &opts)
 }

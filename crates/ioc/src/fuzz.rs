@@ -22,14 +22,8 @@ pub fn fuzz_extract(data: &[u8]) {
     let findings = extractor().extract_all(&text);
     let mut last_end = 0;
     for f in &findings {
-        assert!(
-            f.start < f.end && f.end <= text.len(),
-            "span out of bounds: {f:?}"
-        );
-        assert!(
-            text.is_char_boundary(f.start) && text.is_char_boundary(f.end),
-            "span not on char boundary: {f:?}"
-        );
+        assert!(f.start < f.end && f.end <= text.len(), "span out of bounds: {f:?}");
+        assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end), "span not on char boundary: {f:?}");
         assert_eq!(&text[f.start..f.end], f.raw, "raw differs from the span");
         assert!(f.start >= last_end, "overlapping findings: {f:?}");
         last_end = f.end;
@@ -41,11 +35,7 @@ pub fn fuzz_extract(data: &[u8]) {
             panic!("generated pattern {p:?} does not validate: {e}");
         }
         if refang(&f.value) == f.value {
-            assert_eq!(
-                refang(&defang(f.kind, &f.value)),
-                f.value,
-                "refang(defang(v)) != v for {f:?}"
-            );
+            assert_eq!(refang(&defang(f.kind, &f.value)), f.value, "refang(defang(v)) != v for {f:?}");
         }
     }
     let active = extractor().extract(&text);

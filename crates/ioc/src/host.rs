@@ -21,11 +21,7 @@ pub fn parse_domain(raw: &str) -> Option<Host> {
         return None;
     }
     let idn = !raw.is_ascii();
-    let ascii = if idn {
-        idna::domain_to_ascii(raw).ok()?
-    } else {
-        raw.to_ascii_lowercase()
-    };
+    let ascii = if idn { idna::domain_to_ascii(raw).ok()? } else { raw.to_ascii_lowercase() };
     if !labels_ok(&ascii) || !suffix_ok(&ascii) {
         return None;
     }
@@ -33,18 +29,11 @@ pub fn parse_domain(raw: &str) -> Option<Host> {
     let mixed_script = if idn {
         raw.split('.').any(label_is_lookalike)
     } else if ascii.contains("xn--") {
-        idna::domain_to_unicode(&ascii)
-            .0
-            .split('.')
-            .any(label_is_lookalike)
+        idna::domain_to_unicode(&ascii).0.split('.').any(label_is_lookalike)
     } else {
         false
     };
-    Some(Host {
-        ascii,
-        idn,
-        mixed_script,
-    })
+    Some(Host { ascii, idn, mixed_script })
 }
 
 fn labels_ok(host: &str) -> bool {
@@ -58,10 +47,7 @@ fn labels_ok(host: &str) -> bool {
         if b.is_empty() || b.len() > 63 || b[0] == b'-' || b[b.len() - 1] == b'-' {
             return false;
         }
-        if !b
-            .iter()
-            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-        {
+        if !b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-') {
             return false;
         }
         n += 1;
@@ -73,9 +59,7 @@ fn labels_ok(host: &str) -> bool {
 
 fn suffix_ok(host: &str) -> bool {
     match psl::suffix(host.as_bytes()) {
-        Some(s) if s.is_known() => {
-            s.as_bytes().len() < host.len() || s.typ() == Some(Type::Private)
-        }
+        Some(s) if s.is_known() => s.as_bytes().len() < host.len() || s.typ() == Some(Type::Private),
         _ => false,
     }
 }
@@ -121,31 +105,26 @@ fn label_is_lookalike(label: &str) -> bool {
 /// chat (`triage.py`, `README.md`, `payload.zip`, `main.tf`, `Makefile.am`), plus TLDs that
 /// are common code identifiers (`subprocess.run`, `user.name`).
 pub const FILE_EXT_TLDS: &[&str] = &[
-    "py", "md", "zip", "mov", "sh", "pl", "rs", "so", "tf", "pm", "mk", "am", "ac", "in", "sc",
-    "cc", "mm", "ml", "ps", "cat", "one", "pub", "gd", "ly", "st", "sx", "ai", "run", "name",
-    "new",
+    "py", "md", "zip", "mov", "sh", "pl", "rs", "so", "tf", "pm", "mk", "am", "ac", "in", "sc", "cc", "mm", "ml", "ps", "cat", "one", "pub", "gd",
+    "ly", "st", "sx", "ai", "run", "name", "new",
 ];
 
 /// Extensions that make a token a file name whenever it is not a valid domain, and
 /// a file-name candidate otherwise (with context).
 pub const FILE_EXTS: &[&str] = &[
-    "exe", "dll", "scr", "sys", "drv", "cpl", "ocx", "msi", "msp", "lnk", "hta", "js", "jse",
-    "vbs", "vbe", "wsf", "wsh", "ps1", "psm1", "bat", "cmd", "pif", "jar", "apk", "ipa", "dmg",
-    "pkg", "deb", "rpm", "bin", "dylib", "iso", "img", "vhd", "vhdx", "zip", "rar", "7z", "tar",
-    "gz", "tgz", "bz2", "xz", "cab", "doc", "docx", "docm", "dot", "dotm", "xls", "xlsx", "xlsm",
-    "xlsb", "xll", "ppt", "pptx", "pptm", "rtf", "pdf", "one", "html", "htm", "svg", "chm", "py",
-    "pyc", "pl", "sh", "php", "asp", "aspx", "jsp", "war", "txt", "csv", "log", "json", "xml",
-    "yml", "yaml", "ini", "cfg", "conf", "dat", "tmp", "bak", "md", "eml", "msg", "iqy", "slk",
-    "sct", "reg", "inf", "elf", "so", "ko", "service", "plist", "desktop", "mov", "mp4", "png",
-    "jpg", "gif", "db", "sqlite", "lock", "toml", "rs", "go", "c", "h", "cpp", "java", "rb", "ts",
+    "exe", "dll", "scr", "sys", "drv", "cpl", "ocx", "msi", "msp", "lnk", "hta", "js", "jse", "vbs", "vbe", "wsf", "wsh", "ps1", "psm1", "bat",
+    "cmd", "pif", "jar", "apk", "ipa", "dmg", "pkg", "deb", "rpm", "bin", "dylib", "iso", "img", "vhd", "vhdx", "zip", "rar", "7z", "tar", "gz",
+    "tgz", "bz2", "xz", "cab", "doc", "docx", "docm", "dot", "dotm", "xls", "xlsx", "xlsm", "xlsb", "xll", "ppt", "pptx", "pptm", "rtf", "pdf",
+    "one", "html", "htm", "svg", "chm", "py", "pyc", "pl", "sh", "php", "asp", "aspx", "jsp", "war", "txt", "csv", "log", "json", "xml", "yml",
+    "yaml", "ini", "cfg", "conf", "dat", "tmp", "bak", "md", "eml", "msg", "iqy", "slk", "sct", "reg", "inf", "elf", "so", "ko", "service", "plist",
+    "desktop", "mov", "mp4", "png", "jpg", "gif", "db", "sqlite", "lock", "toml", "rs", "go", "c", "h", "cpp", "java", "rb", "ts",
 ];
 
 /// Extensions so rarely benign in an incident channel that a bare file name is reported
 /// without a context word.
 pub const STRONG_FILE_EXTS: &[&str] = &[
-    "exe", "dll", "scr", "sys", "cpl", "ocx", "msi", "lnk", "hta", "jse", "vbs", "vbe", "wsf",
-    "ps1", "bat", "cmd", "pif", "jar", "apk", "dmg", "iso", "img", "vhd", "vhdx", "docm", "xlsm",
-    "pptm", "xll", "chm", "iqy", "slk", "sct",
+    "exe", "dll", "scr", "sys", "cpl", "ocx", "msi", "lnk", "hta", "jse", "vbs", "vbe", "wsf", "ps1", "bat", "cmd", "pif", "jar", "apk", "dmg",
+    "iso", "img", "vhd", "vhdx", "docm", "xlsm", "pptm", "xll", "chm", "iqy", "slk", "sct",
 ];
 
 pub fn ext_in(ext: &str, set: &[&str]) -> bool {
@@ -158,10 +137,7 @@ mod tests {
 
     #[test]
     fn validates_against_the_public_suffix_list() {
-        assert_eq!(
-            parse_domain("Evil.Example.COM.").unwrap().ascii,
-            "evil.example.com"
-        );
+        assert_eq!(parse_domain("Evil.Example.COM.").unwrap().ascii, "evil.example.com");
         assert!(parse_domain("invoice-docs.net").is_some());
         assert!(parse_domain("bbc.co.uk").is_some());
         assert!(parse_domain("co.uk").is_none());
@@ -170,10 +146,7 @@ mod tests {
         assert!(parse_domain("-bad.com").is_none());
         assert!(parse_domain("under_score.com").is_none());
         assert!(parse_domain("a..com").is_none());
-        assert!(
-            parse_domain("github.io").is_some(),
-            "private suffixes are hosts too"
-        );
+        assert!(parse_domain("github.io").is_some(), "private suffixes are hosts too");
         assert!(parse_domain("x.y.web.app").is_some());
     }
 
@@ -184,10 +157,7 @@ mod tests {
         assert!(h.idn && h.mixed_script);
         let h = parse_domain("pаypal.com").unwrap();
         assert!(h.mixed_script, "Latin with one Cyrillic a");
-        assert!(
-            parse_domain("xn--80ak6aa92e.com").unwrap().mixed_script,
-            "punycode input too"
-        );
+        assert!(parse_domain("xn--80ak6aa92e.com").unwrap().mixed_script, "punycode input too");
         let h = parse_domain("bücher.de").unwrap();
         assert_eq!(h.ascii, "xn--bcher-kva.de");
         assert!(!h.mixed_script);

@@ -14,20 +14,13 @@ pub fn is_alnum(b: u8) -> bool {
 
 /// Letters of the scripts that homoglyph domains are built from, accepted inside host names.
 pub fn is_idn_letter(c: char) -> bool {
-    matches!(c as u32, 0x00C0..=0x024F | 0x0370..=0x03FF | 0x0400..=0x052F)
-        && c.is_alphanumeric()
-        && c != '\u{D7}'
-        && c != '\u{F7}'
+    matches!(c as u32, 0x00C0..=0x024F | 0x0370..=0x03FF | 0x0400..=0x052F) && c.is_alphanumeric() && c != '\u{D7}' && c != '\u{F7}'
 }
 
 /// Characters that may appear in a host or dotted token.
 #[inline]
 pub fn is_host_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || c == '-'
-        || c == '.'
-        || c == '_'
-        || (!c.is_ascii() && is_idn_letter(c))
+    c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_' || (!c.is_ascii() && is_idn_letter(c))
 }
 
 /// The char ending exactly at byte `pos` (exclusive), if any.
@@ -117,9 +110,7 @@ pub fn any_prev_word(bytes: &[u8], pos: usize, n: usize, mut f: impl FnMut(&[u8]
 
 /// True when one of the `n` words before `pos` is in `set` (ASCII case-insensitive).
 pub fn context_has(bytes: &[u8], pos: usize, n: usize, set: &[&str]) -> bool {
-    any_prev_word(bytes, pos, n, |w| {
-        set.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(w))
-    })
+    any_prev_word(bytes, pos, n, |w| set.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(w)))
 }
 
 /// Trims the punctuation that prose and markup put after an indicator. Closing brackets
@@ -134,8 +125,7 @@ pub fn trim_trailing(text: &str, start: usize, mut end: usize) -> usize {
     while end > start {
         let b = text.as_bytes()[end - 1];
         let drop = match b {
-            b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*' | b'_' | b'~' | b'\'' | b'"' | b'>'
-            | b'=' => true,
+            b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*' | b'_' | b'~' | b'\'' | b'"' | b'>' | b'=' => true,
             b')' if paren > 0 => {
                 paren -= 1;
                 true

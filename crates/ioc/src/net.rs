@@ -23,35 +23,21 @@ pub fn parse_ipv6(s: &str) -> Option<Ipv6Addr> {
     let addr: Ipv6Addr = s.parse().ok()?;
     let groups: Vec<&str> = s.split(':').filter(|g| !g.is_empty()).collect();
     let compressed = s.contains("::");
-    let ok = !compressed
-        || groups.len() >= 3
-        || groups
-            .first()
-            .is_some_and(|g| g.len() == 4 && s.starts_with(g))
-        || s.contains('.')
-        || s == "::1";
+    let ok = !compressed || groups.len() >= 3 || groups.first().is_some_and(|g| g.len() == 4 && s.starts_with(g)) || s.contains('.') || s == "::1";
     ok.then_some(addr)
 }
 
 /// Masks host bits so `194.26.29.7/24` becomes `194.26.29.0/24`.
 pub fn ipv4_network(addr: Ipv4Addr, prefix: u8) -> Ipv4Addr {
     let bits = u32::from(addr);
-    let mask = if prefix == 0 {
-        0
-    } else {
-        u32::MAX << (32 - u32::from(prefix))
-    };
+    let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) };
     Ipv4Addr::from(bits & mask)
 }
 
 /// Masks host bits of an IPv6 network.
 pub fn ipv6_network(addr: Ipv6Addr, prefix: u8) -> Ipv6Addr {
     let bits = u128::from(addr);
-    let mask = if prefix == 0 {
-        0
-    } else {
-        u128::MAX << (128 - u32::from(prefix))
-    };
+    let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(prefix)) };
     Ipv6Addr::from(bits & mask)
 }
 
@@ -80,13 +66,7 @@ mod tests {
 
     #[test]
     fn networks_are_masked() {
-        assert_eq!(
-            ipv4_network("194.26.29.7".parse().unwrap(), 24).to_string(),
-            "194.26.29.0"
-        );
-        assert_eq!(
-            ipv6_network("2001:db8::1".parse().unwrap(), 32).to_string(),
-            "2001:db8::"
-        );
+        assert_eq!(ipv4_network("194.26.29.7".parse().unwrap(), 24).to_string(), "194.26.29.0");
+        assert_eq!(ipv6_network("2001:db8::1".parse().unwrap(), 32).to_string(), "2001:db8::");
     }
 }

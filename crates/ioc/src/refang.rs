@@ -105,17 +105,9 @@ pub(crate) struct Normalized<'a> {
 fn allowed(rule: Rule, bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
     let at = |i: Option<usize>| i.and_then(|i| bytes.get(i).copied());
     let alnum = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
-    let spaced = at(start.checked_sub(1)) == Some(b' ')
-        && at(Some(end)) == Some(b' ')
-        && alnum(at(start.checked_sub(2)))
-        && alnum(at(Some(end + 1)));
+    let spaced = at(start.checked_sub(1)) == Some(b' ') && at(Some(end)) == Some(b' ') && alnum(at(start.checked_sub(2))) && alnum(at(Some(end + 1)));
     match rule {
-        Rule::Always
-            if spaced
-                && bytes[start] != b'\\'
-                && !bytes[start..end].contains(&b':')
-                && !bytes[start..end].contains(&b'/') =>
-        {
+        Rule::Always if spaced && bytes[start] != b'\\' && !bytes[start..end].contains(&b':') && !bytes[start..end].contains(&b'/') => {
             Some((start - 1, end + 1))
         }
         Rule::Always => Some((start, end)),
@@ -125,14 +117,11 @@ fn allowed(rule: Rule, bytes: &[u8], start: usize, end: usize) -> Option<(usize,
             if matches!(at(Some(i)), Some(b's' | b'S')) {
                 i += 1;
             }
-            let colon = at(Some(i)) == Some(b':')
-                || (at(Some(i)) == Some(b'[') && at(Some(i + 1)) == Some(b':'));
+            let colon = at(Some(i)) == Some(b':') || (at(Some(i)) == Some(b'[') && at(Some(i + 1)) == Some(b':'));
             (!alnum(at(start.checked_sub(1))) && colon).then_some((start, end))
         }
         Rule::Between => spaced.then(|| (start - 1, end + 1)),
-        Rule::Escaped => {
-            (alnum(at(start.checked_sub(1))) && alnum(at(Some(end)))).then_some((start, end))
-        }
+        Rule::Escaped => (alnum(at(start.checked_sub(1))) && alnum(at(Some(end)))).then_some((start, end)),
     }
 }
 
@@ -155,12 +144,7 @@ pub(crate) fn normalize(input: &str) -> Normalized<'_> {
         buf.push_str(&input[copied..s]);
         let norm_start = buf.len();
         buf.push_str(repl);
-        edits.push(Edit {
-            norm_start,
-            norm_end: buf.len(),
-            orig_start: s,
-            orig_end: e,
-        });
+        edits.push(Edit { norm_start, norm_end: buf.len(), orig_start: s, orig_end: e });
         copied = e;
     }
     let text = match out {
@@ -274,15 +258,9 @@ mod tests {
             ("hxxp://evil[.]com/a", "http://evil.com/a"),
             ("hXXps[:]//evil(.)com", "https://evil.com"),
             ("http[://]evil{.}com", "http://evil.com"),
-            (
-                "evil[dot]com evil(dot)com evil dot com",
-                "evil.com evil.com evil.com",
-            ),
+            ("evil[dot]com evil(dot)com evil dot com", "evil.com evil.com evil.com"),
             ("evil\\.com", "evil.com"),
-            (
-                "user[at]evil[.]com user(at)x.org a[@]b.net",
-                "user@evil.com user@x.org a@b.net",
-            ),
+            ("user[at]evil[.]com user(at)x.org a[@]b.net", "user@evil.com user@x.org a@b.net"),
             ("fxp://files[.]example[.]net", "ftp://files.example.net"),
             ("http://evil[.]com[/]a", "http://evil.com/a"),
             ("45[.]137[.]21[.]9", "45.137.21.9"),
@@ -299,14 +277,7 @@ mod tests {
 
     #[test]
     fn leaves_ordinary_words_alone() {
-        for s in [
-            "connect the dot",
-            "dot com",
-            "shxxp: no",
-            "fxpa",
-            "a \\. b",
-            "we met at noon",
-        ] {
+        for s in ["connect the dot", "dot com", "shxxp: no", "fxpa", "a \\. b", "we met at noon"] {
             assert_eq!(refang(s), s);
         }
     }
@@ -345,9 +316,6 @@ mod tests {
             assert!(!d.contains("http://"), "{d}");
             assert_eq!(refang(&d), v);
         }
-        assert_eq!(
-            defang(IocType::Url, "http://a.com/x.php"),
-            "hxxp[://]a[.]com/x.php"
-        );
+        assert_eq!(defang(IocType::Url, "http://a.com/x.php"), "hxxp[://]a[.]com/x.php");
     }
 }

@@ -126,11 +126,7 @@ impl FromStr for IocType {
     /// Parses the wire name (case-insensitive, surrounding whitespace ignored).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        IocType::ALL
-            .iter()
-            .copied()
-            .find(|k| k.as_str().eq_ignore_ascii_case(t))
-            .ok_or_else(|| UnknownType(t.to_string()))
+        IocType::ALL.iter().copied().find(|k| k.as_str().eq_ignore_ascii_case(t)).ok_or_else(|| UnknownType(t.to_string()))
     }
 }
 

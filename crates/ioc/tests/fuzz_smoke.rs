@@ -31,8 +31,7 @@ impl Rng {
 
 #[test]
 fn fuzz_bodies_hold_on_seeds_and_random_inputs() {
-    const ALPHABET: &[u8] =
-        b"0123456789abcdefABCDEF.:/@[]()<>|\\-_ %'\"`hxtpsTAVCE\n\xc3\xa4\xd0\xb0";
+    const ALPHABET: &[u8] = b"0123456789abcdefABCDEF.:/@[]()<>|\\-_ %'\"`hxtpsTAVCE\n\xc3\xa4\xd0\xb0";
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for s in SEEDS {
         fuzz_extract(s.as_bytes());
@@ -40,18 +39,12 @@ fn fuzz_bodies_hold_on_seeds_and_random_inputs() {
     }
     for _ in 0..3000 {
         let len = (rng.next() % 120) as usize;
-        let mut data: Vec<u8> = (0..len)
-            .map(|_| ALPHABET[(rng.next() % ALPHABET.len() as u64) as usize])
-            .collect();
+        let mut data: Vec<u8> = (0..len).map(|_| ALPHABET[(rng.next() % ALPHABET.len() as u64) as usize]).collect();
         fuzz_extract(&data);
         fuzz_pattern(&data);
         // Splice a seed in to reach deeper states.
         let seed = SEEDS[(rng.next() % SEEDS.len() as u64) as usize].as_bytes();
-        let at = if data.is_empty() {
-            0
-        } else {
-            (rng.next() % data.len() as u64) as usize
-        };
+        let at = if data.is_empty() { 0 } else { (rng.next() % data.len() as u64) as usize };
         data.splice(at..at, seed.iter().copied());
         fuzz_extract(&data);
     }
@@ -88,14 +81,7 @@ fn adversarial_inputs_complete_with_sane_output() {
             last = f.end;
         }
     }
-    assert_eq!(
-        ex.extract(&"1.1.1.1 ".repeat(1000)).len(),
-        0,
-        "resolver is suppressed"
-    );
+    assert_eq!(ex.extract(&"1.1.1.1 ".repeat(1000)).len(), 0, "resolver is suppressed");
     assert_eq!(ex.extract_all(&"1.1.1.1 ".repeat(1000)).len(), 1000);
-    assert!(
-        ex.extract(&"1.".repeat(n)).is_empty(),
-        "dotted runs are not IPs"
-    );
+    assert!(ex.extract(&"1.".repeat(n)).is_empty(), "dotted runs are not IPs");
 }

@@ -10,10 +10,7 @@ fn label() -> impl Strategy<Value = String> {
 }
 
 fn domain() -> impl Strategy<Value = String> {
-    (
-        prop::collection::vec(label(), 1..4),
-        prop::sample::select(vec!["com", "net", "org", "ru", "xyz", "co.uk", "info"]),
-    )
+    (prop::collection::vec(label(), 1..4), prop::sample::select(vec!["com", "net", "org", "ru", "xyz", "co.uk", "info"]))
         .prop_map(|(labels, tld)| format!("{}.{tld}", labels.join(".")))
 }
 
@@ -22,11 +19,7 @@ fn canonical() -> impl Strategy<Value = (IocType, String)> {
         any::<[u8; 4]>().prop_map(|o| (IocType::Ipv4, std::net::Ipv4Addr::from(o).to_string())),
         any::<u128>().prop_map(|b| (IocType::Ipv6, std::net::Ipv6Addr::from(b).to_string())),
         domain().prop_map(|d| (IocType::Domain, d)),
-        (
-            domain(),
-            "(/[a-zA-Z0-9_.~%-]{0,12}){0,3}(\\?[a-z]=[0-9]{1,3})?"
-        )
-            .prop_map(|(d, p)| (IocType::Url, format!("https://{d}{p}"))),
+        (domain(), "(/[a-zA-Z0-9_.~%-]{0,12}){0,3}(\\?[a-z]=[0-9]{1,3})?").prop_map(|(d, p)| (IocType::Url, format!("https://{d}{p}"))),
         (label(), domain()).prop_map(|(l, d)| (IocType::Email, format!("{l}@{d}"))),
         "[0-9a-f]{64}".prop_map(|h| (IocType::Sha256, h)),
     ]

@@ -36,6 +36,12 @@ pub struct Config {
     pub log: String,
     /// Read connections in the database pool.
     pub db_read_connections: u32,
+    /// A file of extra allow-list entries (`cidr 192.0.2.0/24 reason`, `domain example.org`,
+    /// `value …`), read at start.
+    pub allowlist_file: String,
+    /// `team/channel` where indicators contributed over TAXII are posted for review; empty
+    /// disables contributions.
+    pub contributions_channel: String,
 }
 
 impl Default for Config {
@@ -58,6 +64,8 @@ impl Default for Config {
             max_connections: 50_000,
             log: "info".into(),
             db_read_connections: 4,
+            allowlist_file: String::new(),
+            contributions_channel: String::new(),
         }
     }
 }
@@ -162,6 +170,12 @@ impl Config {
             max_file_size: self.max_file_size_mb * 1024 * 1024,
             show_email_address: self.show_email_address,
             default_tlp: domain::model::Tlp::parse(&self.default_tlp).unwrap_or(domain::model::Tlp::Green),
+            allowlist_extra: if self.allowlist_file.is_empty() {
+                String::new()
+            } else {
+                std::fs::read_to_string(&self.allowlist_file).unwrap_or_default()
+            },
+            contributions_channel: self.contributions_channel.clone(),
             ..domain::settings::Settings::default()
         }
     }

@@ -32,6 +32,9 @@ pub fn api_config(config: &Config) -> ApiConfig {
 pub async fn run(config: Config, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send) -> Result<(), String> {
     let bus = api::ws::HubBus::new();
     let (app, store) = open_app(&config, bus.clone()).await?;
+    app.ensure_default_collections().await.map_err(|e| format!("cannot prepare TAXII collections: {e}"))?;
+    app.reload_allowlist().await.map_err(|e| format!("cannot load the allow-list: {e}"))?;
+    let publisher = tokio::spawn(app.clone().run_publisher());
     let state = AppState::new(app.clone(), bus, api_config(&config));
     let router = api::router(state.clone(), Some(crate::web::router()));
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -39,6 +42,7 @@ pub async fn run(config: Config, listener: TcpListener, shutdown: impl std::futu
     api::serve(listener, router, config.max_connections, shutdown).await;
     tracing::info!("shutting down: closing sockets and the database");
     state.hub.disconnect_all();
+    publisher.abort();
     drop(app);
     store.db.close().await;
     Ok(())

@@ -12,7 +12,7 @@ use domain::{Error, ErrorCode, Result};
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 pub(crate) async fn insert_channel(c: &mut AnyConnection, ch: &Channel) -> Result<()> {
-    sqlx::query("INSERT INTO channels (id, team_id, channel_type, name, display_name, header, purpose, creator_id, create_at, update_at, delete_at, last_post_at, last_root_post_at, total_msg_count, total_msg_count_root, tlp, intel_mode) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
+    sqlx::query("INSERT INTO channels (id, team_id, channel_type, name, display_name, header, purpose, creator_id, create_at, update_at, delete_at, last_post_at, last_root_post_at, total_msg_count, total_msg_count_root, tlp, intel_mode, intel_attribution) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)")
         .bind(ch.id.as_str())
         .bind(ch.team_id.as_ref().map(|t| t.as_str()).unwrap_or(""))
         .bind(ch.channel_type.as_str())
@@ -30,6 +30,7 @@ pub(crate) async fn insert_channel(c: &mut AnyConnection, ch: &Channel) -> Resul
         .bind(ch.total_msg_count_root)
         .bind(ch.tlp.as_str())
         .bind(ch.intel_mode.as_str())
+        .bind(b(ch.intel_attribution))
         .execute(&mut *c)
         .await
         .map_err(|e| match db_err(e) {
@@ -106,7 +107,7 @@ impl ChannelStore for SqlStore {
         self.db
             .write(move |c| {
                 Box::pin(async move {
-                    sqlx::query("UPDATE channels SET channel_type = $2, name = $3, display_name = $4, header = $5, purpose = $6, update_at = $7, delete_at = $8, tlp = $9, intel_mode = $10 WHERE id = $1")
+                    sqlx::query("UPDATE channels SET channel_type = $2, name = $3, display_name = $4, header = $5, purpose = $6, update_at = $7, delete_at = $8, tlp = $9, intel_mode = $10, intel_attribution = $11 WHERE id = $1")
                         .bind(ch.id.as_str())
                         .bind(ch.channel_type.as_str())
                         .bind(&ch.name)
@@ -117,12 +118,16 @@ impl ChannelStore for SqlStore {
                         .bind(ch.delete_at)
                         .bind(ch.tlp.as_str())
                         .bind(ch.intel_mode.as_str())
+                        .bind(b(ch.intel_attribution))
                         .execute(&mut *c)
                         .await
                         .map_err(|e| match db_err(e) {
                             err if err.code == ErrorCode::Conflict => Error::new(ErrorCode::ChannelNameTaken).with_param("name"),
                             err => err,
                         })?;
+                    // A stricter label applies to what was already said (a looser one only to
+                    // what is said from now on), and the exports follow.
+                    crate::intel::tighten_channel_sightings(c, &ch.id, ch.tlp.rank(), ch.update_at).await?;
                     Ok(())
                 })
             })

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod blobs;
 pub mod channels;
 pub mod db;
+pub mod intel;
 pub mod posts;
 mod rows;
 pub mod search;

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use domain::ids::*;
 use domain::model::*;
 use domain::policy::ChannelGrant;
-use domain::ports::{NewPost, PostPage, PostStore, StoredPost};
+use domain::ports::{NewPost, PostIntel, PostPage, PostStore, StoredPost};
 use domain::{Error, Result};
 use sqlx::{AnyConnection, AssertSqlSafe};
 
@@ -62,10 +62,11 @@ impl PostStore for SqlStore {
             return Err(Error::internal("post channel differs from its grant"));
         }
         let backend = self.db.backend;
+        let channel_row = grant.channel().clone();
         self.db
             .write(move |c| {
                 Box::pin(async move {
-                    let NewPost { mut post, mentions, tokens } = new;
+                    let NewPost { mut post, mentions, tokens, intel } = new;
                     // Only files this user uploaded to this channel and not yet attached.
                     if !post.file_ids.is_empty() {
                         let sql = format!("SELECT id FROM file_infos WHERE user_id = $1 AND channel_id = $2 AND post_id = '' AND delete_at = 0 AND id IN ({})", placeholders(3, post.file_ids.len()));
@@ -159,6 +160,9 @@ impl PostStore for SqlStore {
                     }
                     insert_tokens(c, &post.id, &tokens).await?;
                     index_text(c, backend, seq, &post.message).await?;
+                    if let Some(intel) = &intel {
+                        crate::intel::record_sightings(c, &post, &channel_row, intel, post.create_at).await?;
+                    }
                     Ok(StoredPost { post, replayed: false })
                 })
             })
@@ -256,8 +260,9 @@ impl PostStore for SqlStore {
         rows.iter().map(rows::post).collect()
     }
 
-    async fn update_post(&self, grant: &ChannelGrant, post: &Post, tokens: Option<Vec<String>>) -> Result<()> {
+    async fn update_post(&self, grant: &ChannelGrant, post: &Post, tokens: Option<Vec<String>>, intel: Option<PostIntel>) -> Result<()> {
         let (channel, post) = (grant.channel_id().clone(), post.clone());
+        let channel_row = grant.channel().clone();
         let backend = self.db.backend;
         self.db
             .write(move |c| {
@@ -283,6 +288,10 @@ impl PostStore for SqlStore {
                         unindex_text(c, backend, &post.id).await?;
                         let seq: i64 = sqlx::query_scalar("SELECT seq FROM posts WHERE id = $1").bind(post.id.as_str()).fetch_one(&mut *c).await.map_err(db_err)?;
                         index_text(c, backend, seq, &post.message).await?;
+                    }
+                    if let Some(intel) = &intel {
+                        let keep = crate::intel::record_sightings(c, &post, &channel_row, intel, post.update_at).await?;
+                        crate::intel::retract_sightings(c, &post.id, &keep, post.update_at).await?;
                     }
                     Ok(())
                 })

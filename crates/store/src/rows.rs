@@ -130,7 +130,7 @@ pub fn team_member(r: &AnyRow) -> Result<TeamMember> {
     })
 }
 
-pub const CHANNEL_COLS: &str = "c.id, c.team_id, c.channel_type, c.name, c.display_name, c.header, c.purpose, c.creator_id, c.create_at, c.update_at, c.delete_at, c.last_post_at, c.last_root_post_at, c.total_msg_count, c.total_msg_count_root, c.tlp, c.intel_mode";
+pub const CHANNEL_COLS: &str = "c.id, c.team_id, c.channel_type, c.name, c.display_name, c.header, c.purpose, c.creator_id, c.create_at, c.update_at, c.delete_at, c.last_post_at, c.last_root_post_at, c.total_msg_count, c.total_msg_count_root, c.tlp, c.intel_mode, c.intel_attribution";
 
 pub fn channel(r: &AnyRow) -> Result<Channel> {
     Ok(Channel {
@@ -152,6 +152,7 @@ pub fn channel(r: &AnyRow) -> Result<Channel> {
         // An unreadable label is treated as the most restrictive one.
         tlp: Tlp::parse(&get::<String>(r, "tlp")?).unwrap_or(Tlp::Red),
         intel_mode: IntelMode::parse(&get::<String>(r, "intel_mode")?).unwrap_or(IntelMode::Off),
+        intel_attribution: flag(r, "intel_attribution")?,
     })
 }
 

@@ -41,7 +41,10 @@ async fn sqlite_and_postgres_schemas_match() {
     assert!(a.len() > 80, "only {} columns found", a.len());
     let only_sqlite: Vec<_> = a.difference(&b).collect();
     let only_postgres: Vec<_> = b.difference(&a).collect();
-    assert!(only_sqlite.is_empty() && only_postgres.is_empty(), "schemas differ\nonly in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_postgres:?}");
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "schemas differ\nonly in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_postgres:?}"
+    );
     sqlite.cleanup().await;
     postgres.cleanup().await;
 }

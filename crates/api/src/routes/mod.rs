@@ -3,6 +3,7 @@
 
 mod channels;
 mod files;
+mod intel;
 mod posts;
 mod system;
 mod teams;
@@ -118,6 +119,17 @@ pub(crate) fn api(state: Arc<AppState>) -> Router {
         .route("/posts/{post_id}/reactions", get(posts::reactions))
         .route("/posts/{post_id}/files/info", get(files::infos_for_post))
         .route("/reactions", post(posts::add_reaction))
+        // Intel: indicators, review, feed administration.
+        .route("/intel/indicators", get(intel::list))
+        .route("/intel/indicators/{indicator_id}", get(intel::get))
+        .route("/intel/indicators/{indicator_id}/review", post(intel::review))
+        .route("/intel/indicators/{indicator_id}/posts", get(intel::posts))
+        .route("/intel/queue", get(intel::queue))
+        .route("/intel/extract", post(intel::extract))
+        .route("/intel/feed_keys", get(intel::feed_keys).post(intel::create_feed_key))
+        .route("/intel/feed_keys/{name}", delete(intel::revoke_feed_key))
+        .route("/intel/collections", get(intel::collections).post(intel::create_collection))
+        .route("/channels/{channel_id}/indicators", get(intel::for_channel))
         // Files.
         .route("/files", post(files::upload).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/files/{file_id}", get(files::download))

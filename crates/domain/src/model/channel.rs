@@ -123,6 +123,8 @@ pub struct Channel {
     pub total_msg_count_root: i64,
     pub tlp: Tlp,
     pub intel_mode: IntelMode,
+    /// Whether exported sightings may name the poster's organization.
+    pub intel_attribution: bool,
 }
 
 impl Channel {

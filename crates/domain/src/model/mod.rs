@@ -5,11 +5,13 @@
 //! so that every field that reaches a client is chosen on purpose.
 
 mod channel;
+mod intel;
 mod post;
 mod team;
 mod user;
 
 pub use channel::{Channel, ChannelMember, ChannelType, IntelMode, Tlp};
+pub use intel::{AuditEntry, Capture, Collection, FeedKey, Indicator, IndicatorStatus, Sighting, StixRecord};
 pub use post::{FileInfo, Post, Reaction};
 pub use team::{Team, TeamMember, TeamType};
 pub use user::{Organization, Preference, Session, Status, User};

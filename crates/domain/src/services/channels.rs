@@ -121,6 +121,7 @@ impl App {
             total_msg_count_root: 0,
             tlp: input.tlp.unwrap_or(team.default_tlp),
             intel_mode: IntelMode::Review,
+            intel_attribution: false,
         };
         let creator = self.new_member(&channel.id, &principal.user_id, true, None);
         self.store.create_channel(&channel, &[creator]).await?;
@@ -444,6 +445,7 @@ impl App {
             // Conversations between named people are TLP:RED by nature, and capture is off.
             tlp: Tlp::Red,
             intel_mode: IntelMode::Off,
+            intel_attribution: false,
         };
         let rows: Vec<ChannelMember> = members.iter().map(|u| self.new_member(&channel.id, u, false, None)).collect();
         self.store.create_channel(&channel, &rows).await?;

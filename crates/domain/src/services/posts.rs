@@ -112,11 +112,17 @@ impl App {
             has_reactions: false,
         };
         let tokens = text::search_tokens(&post.message);
-        let stored = self.store.create_post(&grant, NewPost { post, mentions: mentions.clone(), tokens }).await?;
+        let author = self.store.get_user(&principal.user_id).await?;
+        let intel = self.capture(grant.channel(), author.as_ref(), &post.message);
+        let captured = intel.as_ref().is_some_and(|i| !i.captures.is_empty());
+        let stored = self.store.create_post(&grant, NewPost { post, mentions: mentions.clone(), tokens, intel }).await?;
         if stored.replayed {
             return Ok((stored.post, true));
         }
-        let sender = self.store.get_user(&principal.user_id).await?.map(|u| u.username).unwrap_or_default();
+        if captured {
+            self.intel_changed();
+        }
+        let sender = author.map(|u| u.username).unwrap_or_default();
         let channel = grant.channel().clone();
         self.publish(Event::new(
             EventKind::Posted { post: stored.post.clone(), channel: channel.clone(), sender_name: sender, mentions },
@@ -254,6 +260,7 @@ impl App {
         let (mut post, grant) = self.post_with_grant(principal, id, Action::Post).await?;
         let now = self.now();
         let mut tokens = None;
+        let mut intel = None;
         if (patch.message.is_some() || patch.props.is_some()) && (post.user_id != principal.user_id || !post.post_type.is_empty()) {
             return Err(Error::forbidden());
         }
@@ -264,6 +271,14 @@ impl App {
             }
             if message != post.message {
                 tokens = Some(text::search_tokens(&message));
+                let author = self.store.get_user(&post.user_id).await?;
+                // Re-captured under the channel's current mode; with capture off, the edited
+                // post's sightings are retracted.
+                intel = Some(self.capture(grant.channel(), author.as_ref(), &message).unwrap_or(crate::ports::PostIntel {
+                    captures: Vec::new(),
+                    org_id: None,
+                    auto_publish: false,
+                }));
                 post.hashtags = text::hashtags(&message);
                 post.message = message;
                 post.edit_at = now;
@@ -276,7 +291,11 @@ impl App {
             post.is_pinned = pinned;
         }
         post.update_at = now;
-        self.store.update_post(&grant, &post, tokens).await?;
+        let recaptured = intel.is_some();
+        self.store.update_post(&grant, &post, tokens, intel).await?;
+        if recaptured {
+            self.intel_changed();
+        }
         self.publish(Event::new(EventKind::PostEdited { post: post.clone() }, Audience::Channel(post.channel_id.clone())));
         Ok(post)
     }
@@ -295,6 +314,7 @@ impl App {
         };
         let now = self.now();
         self.store.delete_post(&grant, &post, now).await?;
+        self.intel_changed();
         let mut deleted = post;
         deleted.delete_at = now;
         deleted.update_at = now;

@@ -105,6 +105,7 @@ impl App {
                 total_msg_count_root: 0,
                 tlp,
                 intel_mode: IntelMode::Review,
+                intel_attribution: false,
             })
             .collect();
         let team = self.store.create_team(NewTeam { team, creator: creator.clone(), default_channels }).await?;

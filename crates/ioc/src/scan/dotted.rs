@@ -171,10 +171,7 @@ fn token(ctx: &Ctx<'_>, mut s: usize, mut e: usize, out: &mut Vec<Cand>) -> Opti
     if let Some('@' | '(' | '\\') = char_at(ctx.text, e) {
         return None;
     }
-    if tok
-        .bytes()
-        .all(|c| c.is_ascii_digit() || c == b'.' || c == b'-')
-    {
+    if tok.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b'-') {
         return ipv4_parts(ctx, s, e, out);
     }
     named(ctx, s, e, out)
@@ -196,14 +193,7 @@ fn ipv4_parts(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<
     last
 }
 
-fn ipv4(
-    ctx: &Ctx<'_>,
-    s: usize,
-    e: usize,
-    tail: bool,
-    addr: std::net::Ipv4Addr,
-    out: &mut Vec<Cand>,
-) -> Option<usize> {
+fn ipv4(ctx: &Ctx<'_>, s: usize, e: usize, tail: bool, addr: std::net::Ipv4Addr, out: &mut Vec<Cand>) -> Option<usize> {
     let b = ctx.bytes;
     let mut c = ctx.cand(IocType::Ipv4, s, e, addr.to_string(), 75);
     if tail {
@@ -237,23 +227,12 @@ pub(super) fn port_at(b: &[u8], pos: usize) -> (Option<u16>, usize) {
     if b.get(pos) != Some(&b':') {
         return (None, pos);
     }
-    let digits = b[pos + 1..]
-        .iter()
-        .take(6)
-        .take_while(|c| c.is_ascii_digit())
-        .count();
+    let digits = b[pos + 1..].iter().take(6).take_while(|c| c.is_ascii_digit()).count();
     let end = pos + 1 + digits;
-    if digits == 0
-        || digits > 5
-        || b.get(end)
-            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':')
-    {
+    if digits == 0 || digits > 5 || b.get(end).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':') {
         return (None, pos);
     }
-    match std::str::from_utf8(&b[pos + 1..end])
-        .ok()
-        .and_then(|p| p.parse::<u16>().ok())
-    {
+    match std::str::from_utf8(&b[pos + 1..end]).ok().and_then(|p| p.parse::<u16>().ok()) {
         Some(p) if p > 0 => (Some(p), end),
         _ => (None, pos),
     }
@@ -261,17 +240,9 @@ pub(super) fn port_at(b: &[u8], pos: usize) -> (Option<u16>, usize) {
 
 /// `/24` at `pos`, followed by a boundary: the prefix length and the position after it.
 fn cidr_at(b: &[u8], pos: usize) -> Option<(u8, usize)> {
-    let digits = b[pos + 1..]
-        .iter()
-        .take(3)
-        .take_while(|c| c.is_ascii_digit())
-        .count();
+    let digits = b[pos + 1..].iter().take(3).take_while(|c| c.is_ascii_digit()).count();
     let end = pos + 1 + digits;
-    if digits == 0
-        || digits > 2
-        || b.get(end)
-            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'.' | b'-' | b'_'))
-    {
+    if digits == 0 || digits > 2 || b.get(end).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'.' | b'-' | b'_')) {
         return None;
     }
     let len: u8 = std::str::from_utf8(&b[pos + 1..end]).ok()?.parse().ok()?;
@@ -281,8 +252,7 @@ fn cidr_at(b: &[u8], pos: usize) -> Option<(u8, usize)> {
 /// A host followed by `/path`: a URL without scheme, canonicalised with `http://`.
 fn schemeless(ctx: &Ctx<'_>, s: usize, slash: usize) -> Option<Cand> {
     let next = char_at(ctx.text, slash + 1)?;
-    if next.is_whitespace() || matches!(next, '<' | '>' | '"' | '\'' | '`' | '|' | ')' | ']' | '/')
-    {
+    if next.is_whitespace() || matches!(next, '<' | '>' | '"' | '\'' | '`' | '|' | ')' | ']' | '/') {
         return None;
     }
     let end = crate::lex::trim_trailing(ctx.text, s, tail_end(ctx.text, slash));
@@ -305,16 +275,8 @@ fn named(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize
     let (port, after_port) = port_at(b, e);
     let slash_follows = b.get(after_port) == Some(&b'/');
     let first = tok.split('.').next().unwrap_or("");
-    let package = tok.matches('.').count() >= 2
-        && [
-            "com", "org", "net", "io", "de", "uk", "android", "java", "javax",
-        ]
-        .contains(&first);
-    let domain = if tok.contains('_') || package {
-        None
-    } else {
-        parse_domain(tok)
-    };
+    let package = tok.matches('.').count() >= 2 && ["com", "org", "net", "io", "de", "uk", "android", "java", "javax"].contains(&first);
+    let domain = if tok.contains('_') || package { None } else { parse_domain(tok) };
     if let Some(h) = domain {
         let ambiguous = ext_in(ext, FILE_EXT_TLDS);
         // `ASP.NET`, `VB.NET`: a short upper-case word before an upper-case TLD.
@@ -330,13 +292,7 @@ fn named(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize
                 out.push(u);
                 return Some(end);
             }
-            let mut c = ctx.cand(
-                IocType::Domain,
-                s,
-                e,
-                h.ascii,
-                if defanged { 65 } else { 60 },
-            );
+            let mut c = ctx.cand(IocType::Domain, s, e, h.ascii, if defanged { 65 } else { 60 });
             c.flags.idn = h.idn;
             c.flags.idn_mixed_script = h.mixed_script;
             c.flags.from_context = ctx_word;
@@ -365,13 +321,7 @@ fn file_name(ctx: &Ctx<'_>, s: usize, e: usize, ext: &str, out: &mut Vec<Cand>) 
     if !strong && !context {
         return None;
     }
-    let mut c = ctx.cand(
-        IocType::FileName,
-        s,
-        e,
-        ctx.text[s..e].to_string(),
-        if context { 65 } else { 45 },
-    );
+    let mut c = ctx.cand(IocType::FileName, s, e, ctx.text[s..e].to_string(), if context { 65 } else { 45 });
     c.flags.from_context = context;
     out.push(c);
     Some(e)

@@ -33,10 +33,8 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
             e -= 1;
         }
         if e <= s
-            || char_before(text, s)
-                .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
-            || b.get(e)
-                .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
+            || char_before(text, s).is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            || b.get(e).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
         {
             continue;
         }
@@ -44,12 +42,7 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
             continue;
         };
         // `/64` after the address: a network.
-        let digits = b[e..]
-            .iter()
-            .skip(1)
-            .take(4)
-            .take_while(|c| c.is_ascii_digit())
-            .count();
+        let digits = b[e..].iter().skip(1).take(4).take_while(|c| c.is_ascii_digit()).count();
         if b.get(e) == Some(&b'/') && (1..=3).contains(&digits) {
             let end = e + 1 + digits;
             let len: u8 = text[e + 1..end].parse().unwrap_or(255);

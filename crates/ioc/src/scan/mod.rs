@@ -42,11 +42,7 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(text: &'a str, edits: &'a [Edit]) -> Self {
-        Ctx {
-            text,
-            bytes: text.as_bytes(),
-            edits,
-        }
+        Ctx { text, bytes: text.as_bytes(), edits }
     }
 
     /// Whether a defang token was refanged inside `[start, end)`.
@@ -55,24 +51,8 @@ impl<'a> Ctx<'a> {
         self.edits.get(i).is_some_and(|e| e.norm_start < end)
     }
 
-    pub fn cand(
-        &self,
-        kind: IocType,
-        start: usize,
-        end: usize,
-        value: String,
-        confidence: u8,
-    ) -> Cand {
-        Cand {
-            kind,
-            start,
-            end,
-            value,
-            confidence,
-            port: None,
-            flags: Flags::default(),
-            shadow: false,
-        }
+    pub fn cand(&self, kind: IocType, start: usize, end: usize, value: String, confidence: u8) -> Cand {
+        Cand { kind, start, end, value, confidence, port: None, flags: Flags::default(), shadow: false }
     }
 }
 

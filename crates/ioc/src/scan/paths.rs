@@ -79,10 +79,7 @@ fn path_end(ctx: &Ctx<'_>, start: usize, backslashes: bool) -> Option<usize> {
             if !continues(b, p + 1, limit) {
                 break;
             }
-        } else if c.is_ascii_whitespace()
-            || is_quote(c)
-            || matches!(c, b'<' | b'>' | b'|' | b'*' | b'?' | b',')
-        {
+        } else if c.is_ascii_whitespace() || is_quote(c) || matches!(c, b'<' | b'>' | b'|' | b'*' | b'?' | b',') {
             break;
         }
         p += char_at(ctx.text, p).map_or(1, char::len_utf8);
@@ -98,13 +95,9 @@ fn path_end(ctx: &Ctx<'_>, start: usize, backslashes: bool) -> Option<usize> {
 fn continues(b: &[u8], mut p: usize, limit: usize) -> bool {
     let stop = limit.min(p + 64);
     for _ in 0..3 {
-        let end = (p..stop)
-            .find(|&k| b[k].is_ascii_whitespace() || is_quote(b[k]))
-            .unwrap_or(stop);
+        let end = (p..stop).find(|&k| b[k].is_ascii_whitespace() || is_quote(b[k])).unwrap_or(stop);
         let word = &b[p..end];
-        let starts_ok = word
-            .first()
-            .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'(');
+        let starts_ok = word.first().is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'(');
         if !starts_ok {
             return false;
         }
@@ -119,15 +112,7 @@ fn continues(b: &[u8], mut p: usize, limit: usize) -> bool {
     false
 }
 
-fn push(
-    ctx: &Ctx<'_>,
-    out: &mut Vec<Cand>,
-    kind: IocType,
-    s: usize,
-    e: usize,
-    value: String,
-    conf: u8,
-) -> Option<usize> {
+fn push(ctx: &Ctx<'_>, out: &mut Vec<Cand>, kind: IocType, s: usize, e: usize, value: String, conf: u8) -> Option<usize> {
     out.push(ctx.cand(kind, s, e, value, conf));
     Some(e)
 }
@@ -135,23 +120,12 @@ fn push(
 /// `C:\Users\x\evil.exe`: a one-letter word followed by `:\`.
 pub(super) fn drive(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize> {
     let b = ctx.bytes;
-    if !b[s].is_ascii_alphabetic()
-        || b.get(e..e + 2) != Some(b":\\")
-        || b.get(e + 2).is_none_or(|c| c.is_ascii_whitespace())
-    {
+    if !b[s].is_ascii_alphabetic() || b.get(e..e + 2) != Some(b":\\") || b.get(e + 2).is_none_or(|c| c.is_ascii_whitespace()) {
         return None;
     }
     let end = path_end(ctx, s, true)?;
     (end > e + 2).then_some(())?;
-    push(
-        ctx,
-        out,
-        IocType::FilePath,
-        s,
-        end,
-        ctx.text[s..end].to_string(),
-        65,
-    )
+    push(ctx, out, IocType::FilePath, s, end, ctx.text[s..end].to_string(), 65)
 }
 
 /// `%APPDATA%\x\y.dll` and `/tmp/.x/kinsing`.
@@ -162,22 +136,12 @@ pub(super) fn env_or_unix(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>
         let start = s - 1;
         let end = path_end(ctx, start, true)?;
         (end > e + 2).then_some(())?;
-        return push(
-            ctx,
-            out,
-            IocType::FilePath,
-            start,
-            end,
-            ctx.text[start..end].to_string(),
-            65,
-        );
+        return push(ctx, out, IocType::FilePath, start, end, ctx.text[start..end].to_string(), 65);
     }
     let before_slash = s.checked_sub(2).map(|i| b[i]);
     if prev == b'/'
         && b.get(e) == Some(&b'/')
-        && before_slash.is_none_or(|c| {
-            c.is_ascii_whitespace() || is_quote(c) || matches!(c, b'(' | b'=' | b',' | b'[' | b':')
-        })
+        && before_slash.is_none_or(|c| c.is_ascii_whitespace() || is_quote(c) || matches!(c, b'(' | b'=' | b',' | b'[' | b':'))
         && UNIX_ROOTS.contains(&&b[s..e])
     {
         let start = s - 1;
@@ -191,15 +155,7 @@ pub(super) fn env_or_unix(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>
         if !(staging || hidden || context_has(b, start, 3, PATH_WORDS)) {
             return None;
         }
-        return push(
-            ctx,
-            out,
-            IocType::FilePath,
-            start,
-            end,
-            path.to_string(),
-            55,
-        );
+        return push(ctx, out, IocType::FilePath, start, end, path.to_string(), 55);
     }
     None
 }
@@ -213,24 +169,14 @@ pub(super) fn registry(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -
     }
     let w = std::str::from_utf8(&b[s..e]).ok()?.to_ascii_uppercase();
     let (hive, key_start) = if w == "HKEY" {
-        let name_end = e + b[e..]
-            .iter()
-            .take(24)
-            .take_while(|c| c.is_ascii_alphabetic() || **c == b'_')
-            .count();
-        let name = std::str::from_utf8(&b[s..name_end])
-            .ok()?
-            .to_ascii_uppercase();
+        let name_end = e + b[e..].iter().take(24).take_while(|c| c.is_ascii_alphabetic() || **c == b'_').count();
+        let name = std::str::from_utf8(&b[s..name_end]).ok()?.to_ascii_uppercase();
         HIVES.iter().find(|h| h.1 == name)?;
         (name, name_end)
     } else {
         (HIVES.iter().find(|h| h.0 == w)?.1.to_string(), e)
     };
-    let sep = if b.get(key_start..key_start + 2) == Some(b":\\") {
-        key_start + 1
-    } else {
-        key_start
-    };
+    let sep = if b.get(key_start..key_start + 2) == Some(b":\\") { key_start + 1 } else { key_start };
     if b.get(sep) != Some(&b'\\') || s > 0 && matches!(b[s - 1], b'\\' | b'_') {
         return None;
     }
@@ -239,15 +185,7 @@ pub(super) fn registry(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -
     if rest.len() < 2 {
         return None;
     }
-    push(
-        ctx,
-        out,
-        IocType::RegistryKey,
-        s,
-        end,
-        format!("{hive}{rest}"),
-        70,
-    )
+    push(ctx, out, IocType::RegistryKey, s, end, format!("{hive}{rest}"), 70)
 }
 
 /// The name after the word `mutex` / `mutant`: quoted, or one token that looks like an
@@ -258,20 +196,11 @@ pub(super) fn mutex(ctx: &Ctx<'_>, e: usize, out: &mut Vec<Cand>) -> Option<usiz
     let mut p = e;
     let skip_words: &[&[u8]] = &[b"name", b"named", b"called", b"object", b"is", b"value"];
     for _ in 0..4 {
-        while p < b.len() && p < e + 16 && matches!(b[p], b' ' | b'\t' | b':' | b'=' | b'|' | b'-')
-        {
+        while p < b.len() && p < e + 16 && matches!(b[p], b' ' | b'\t' | b':' | b'=' | b'|' | b'-') {
             p += 1;
         }
-        let w_end = p + b[p..]
-            .iter()
-            .take(8)
-            .take_while(|c| c.is_ascii_alphabetic())
-            .count();
-        if skip_words
-            .iter()
-            .any(|w| w.eq_ignore_ascii_case(&b[p..w_end]))
-            && b.get(w_end).is_some_and(|c| !c.is_ascii_alphanumeric())
-        {
+        let w_end = p + b[p..].iter().take(8).take_while(|c| c.is_ascii_alphabetic()).count();
+        if skip_words.iter().any(|w| w.eq_ignore_ascii_case(&b[p..w_end])) && b.get(w_end).is_some_and(|c| !c.is_ascii_alphanumeric()) {
             p = w_end;
         } else {
             break;
@@ -282,30 +211,17 @@ pub(super) fn mutex(ctx: &Ctx<'_>, e: usize, out: &mut Vec<Cand>) -> Option<usiz
     }
     let (start, end, quoted) = if is_quote(b[p]) {
         let q = b[p];
-        let close = b[p + 1..]
-            .iter()
-            .take(257)
-            .position(|&c| c == q || c == b'\n')?;
+        let close = b[p + 1..].iter().take(257).position(|&c| c == q || c == b'\n')?;
         (p + 1, p + 1 + close, true)
     } else {
-        let len = b[p..]
-            .iter()
-            .take(257)
-            .take_while(|c| !c.is_ascii_whitespace() && !matches!(c, b'|' | b',' | b';' | b')'))
-            .count();
+        let len = b[p..].iter().take(257).take_while(|c| !c.is_ascii_whitespace() && !matches!(c, b'|' | b',' | b';' | b')')).count();
         (p, trim_trailing(ctx.text, p, p + len), false)
     };
-    if end <= start
-        || end - start > 256
-        || !ctx.text.is_char_boundary(start)
-        || !ctx.text.is_char_boundary(end)
-    {
+    if end <= start || end - start > 256 || !ctx.text.is_char_boundary(start) || !ctx.text.is_char_boundary(end) {
         return None;
     }
     let name = &ctx.text[start..end];
-    let looks_like_id = name.bytes().any(|c| {
-        c.is_ascii_digit() || c.is_ascii_uppercase() || matches!(c, b'\\' | b'_' | b'-' | b'{')
-    });
+    let looks_like_id = name.bytes().any(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || matches!(c, b'\\' | b'_' | b'-' | b'{'));
     if !(quoted || looks_like_id) || name.len() < 3 {
         return None;
     }

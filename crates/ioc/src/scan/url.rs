@@ -15,19 +15,12 @@ use crate::types::{Flags, IocType};
 /// URLs longer than this are skipped (their region is still consumed).
 const MAX_URL: usize = 8192;
 const MAX_AUTHORITY: usize = 512;
-const SCHEMES: &[&str] = &[
-    "http", "https", "ftp", "ftps", "sftp", "ws", "wss", "ldap", "ldaps", "rmi",
-];
+const SCHEMES: &[&str] = &["http", "https", "ftp", "ftps", "sftp", "ws", "wss", "ldap", "ldaps", "rmi"];
 
 /// Whether `c` ends a URL wherever it appears.
 fn is_delim(c: char) -> bool {
     if c.is_ascii() {
-        c.is_ascii_whitespace()
-            || c.is_ascii_control()
-            || matches!(
-                c,
-                '<' | '>' | '"' | '`' | '|' | '\'' | '{' | '}' | '\\' | '^'
-            )
+        c.is_ascii_whitespace() || c.is_ascii_control() || matches!(c, '<' | '>' | '"' | '`' | '|' | '\'' | '{' | '}' | '\\' | '^')
     } else {
         !c.is_alphanumeric()
     }
@@ -93,12 +86,7 @@ pub(super) fn parse_authority(auth: &str) -> Option<Authority> {
         flags.idn_mixed_script = h.mixed_script;
         h.ascii
     };
-    Some(Authority {
-        userinfo,
-        host: canon,
-        port,
-        flags,
-    })
+    Some(Authority { userinfo, host: canon, port, flags })
 }
 
 /// Builds the canonical URL: lower-case scheme and host, default port dropped, the rest
@@ -112,10 +100,7 @@ pub(super) fn canonical(scheme: &str, a: &Authority, rest: &str) -> String {
         v.push('@');
     }
     v.push_str(&a.host);
-    let default = matches!(
-        (scheme, a.port),
-        ("http", Some(80)) | ("https", Some(443)) | ("ftp", Some(21))
-    );
+    let default = matches!((scheme, a.port), ("http", Some(80)) | ("https", Some(443)) | ("ftp", Some(21)));
     if let (Some(p), false) = (a.port, default) {
         v.push(':');
         v.push_str(&p.to_string());
@@ -148,11 +133,7 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
         let mut a_end = a_start;
         while let Some(c) = char_at(text, a_end) {
             let bracketed = bytes.get(a_start) == Some(&b'[');
-            if a_end - a_start > MAX_AUTHORITY
-                || matches!(c, '/' | '?' | '#' | '(' | ')')
-                || (!bracketed && matches!(c, '[' | ']'))
-                || is_delim(c)
-            {
+            if a_end - a_start > MAX_AUTHORITY || matches!(c, '/' | '?' | '#' | '(' | ')') || (!bracketed && matches!(c, '[' | ']')) || is_delim(c) {
                 break;
             }
             a_end += c.len_utf8();
@@ -174,11 +155,7 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
         // Slack/Mattermost `<url|label>`: the label repeats the link; hide it.
         if s > 0 && bytes[s - 1] == b'<' && bytes.get(tail) == Some(&b'|') {
             let window = &bytes[tail..bytes.len().min(tail + 512)];
-            if let Some(gt) = window
-                .iter()
-                .position(|&b| b == b'>' || b == b'\n')
-                .filter(|&i| window[i] == b'>')
-            {
+            if let Some(gt) = window.iter().position(|&b| b == b'>' || b == b'\n').filter(|&i| window[i] == b'>') {
                 let mut shadow = ctx.cand(IocType::Url, tail, tail + gt + 1, String::new(), 0);
                 shadow.shadow = true;
                 out.push(shadow);
@@ -196,28 +173,16 @@ mod tests {
         let ctx = Ctx::new(t, &[]);
         let mut out = Vec::new();
         scan(&ctx, &mut out);
-        out.into_iter()
-            .filter(|c| !c.shadow)
-            .map(|c| c.value)
-            .collect()
+        out.into_iter().filter(|c| !c.shadow).map(|c| c.value).collect()
     }
 
     #[test]
     fn finds_and_trims_urls() {
-        assert_eq!(
-            urls("see (https://Evil.COM/a_(b)?x=1)."),
-            ["https://evil.com/a_(b)?x=1"]
-        );
+        assert_eq!(urls("see (https://Evil.COM/a_(b)?x=1)."), ["https://evil.com/a_(b)?x=1"]);
         assert_eq!(urls("<http://evil.com:80/x|label>"), ["http://evil.com/x"]);
         assert_eq!(urls("[text](https://evil.com/p)"), ["https://evil.com/p"]);
-        assert_eq!(
-            urls("http://1.2.3.4:8080/x.sh"),
-            ["http://1.2.3.4:8080/x.sh"]
-        );
-        assert_eq!(
-            urls("http://[2001:db8::1]:443/"),
-            ["http://[2001:db8::1]:443/"]
-        );
+        assert_eq!(urls("http://1.2.3.4:8080/x.sh"), ["http://1.2.3.4:8080/x.sh"]);
+        assert_eq!(urls("http://[2001:db8::1]:443/"), ["http://[2001:db8::1]:443/"]);
         assert!(urls("http://localhost/x http://intranet/ c://x").is_empty());
     }
 }

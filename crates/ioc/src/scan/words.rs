@@ -14,41 +14,9 @@ use crate::crypto::{is_btc_base58, is_btc_bech32, is_eth, is_xmr};
 use crate::lex::{context_has, is_alnum};
 use crate::types::IocType;
 
-const JA3_WORDS: &[&str] = &[
-    "ja3",
-    "ja3s",
-    "ja3_hash",
-    "ja3hash",
-    "ja3_digest",
-    "ja3s_hash",
-    "ja3_md5",
-];
-const GIT_WORDS: &[&str] = &[
-    "commit",
-    "commits",
-    "git",
-    "rev",
-    "revision",
-    "changeset",
-    "merge",
-    "tree",
-    "blob",
-    "head",
-];
-const NOT_HASH_WORDS: &[&str] = &[
-    "imphash",
-    "ssdeep",
-    "tlsh",
-    "guid",
-    "uuid",
-    "clsid",
-    "serial",
-    "thumbprint",
-    "jarm",
-    "ja4",
-    "request-id",
-    "trace",
-];
+const JA3_WORDS: &[&str] = &["ja3", "ja3s", "ja3_hash", "ja3hash", "ja3_digest", "ja3s_hash", "ja3_md5"];
+const GIT_WORDS: &[&str] = &["commit", "commits", "git", "rev", "revision", "changeset", "merge", "tree", "blob", "head"];
+const NOT_HASH_WORDS: &[&str] = &["imphash", "ssdeep", "tlsh", "guid", "uuid", "clsid", "serial", "thumbprint", "jarm", "ja4", "request-id", "trace"];
 
 /// ASCII letters and digits, as a lookup table for the hot loop.
 static ALNUM: [bool; 256] = {
@@ -75,13 +43,7 @@ fn unix_paths(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
     let b = ctx.bytes;
     let mut resume = 0;
     for a in memchr::memchr_iter(b'/', b) {
-        if a < resume
-            || (a > 0
-                && !matches!(
-                    b[a - 1],
-                    b' ' | b'\t' | b'\n' | b'"' | b'\'' | b'`' | b'(' | b'=' | b',' | b'[' | b':'
-                ))
-        {
+        if a < resume || (a > 0 && !matches!(b[a - 1], b' ' | b'\t' | b'\n' | b'"' | b'\'' | b'`' | b'(' | b'=' | b',' | b'[' | b':')) {
             continue;
         }
         let e = word_end(b, a + 1, 16);
@@ -156,20 +118,13 @@ const ANCHORS: &[(&str, Anchor)] = &[
 fn anchors() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| {
-        AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(ANCHORS.iter().map(|a| a.0))
-            .expect("static anchor table builds")
+        AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostFirst).build(ANCHORS.iter().map(|a| a.0)).expect("static anchor table builds")
     })
 }
 
 /// The end of the run of letters and digits starting at `s` (at most `max` bytes).
 fn word_end(b: &[u8], s: usize, max: usize) -> usize {
-    s + b[s..]
-        .iter()
-        .take(max)
-        .take_while(|c| ALNUM[usize::from(**c)])
-        .count()
+    s + b[s..].iter().take(max).take_while(|c| ALNUM[usize::from(**c)]).count()
 }
 
 /// Short indicator words found from fixed anchors (case-sensitive where case matters).
@@ -187,22 +142,11 @@ fn anchored(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
             Anchor::Attack if boundary(a) => attack(ctx, a, word_end(b, a, 8), out),
             Anchor::As if boundary(a) => asn(ctx, a, word_end(b, a, 16), out),
             Anchor::Hive if boundary(a) => paths::registry(ctx, a, word_end(b, a, 8), out),
-            Anchor::Mutex if boundary(a) && word_end(b, a, 8) == m.end() => {
-                paths::mutex(ctx, m.end(), out)
-            }
-            Anchor::Drive if a > 0 && b[a - 1].is_ascii_alphabetic() && boundary(a - 1) => {
-                paths::drive(ctx, a - 1, a, out)
-            }
+            Anchor::Mutex if boundary(a) && word_end(b, a, 8) == m.end() => paths::mutex(ctx, m.end(), out),
+            Anchor::Drive if a > 0 && b[a - 1].is_ascii_alphabetic() && boundary(a - 1) => paths::drive(ctx, a - 1, a, out),
             Anchor::EnvVar => {
-                let s = a - b[..a]
-                    .iter()
-                    .rev()
-                    .take(32)
-                    .take_while(|c| ALNUM[usize::from(**c)])
-                    .count();
-                (s < a && s > 0 && b[s - 1] == b'%')
-                    .then(|| paths::env_or_unix(ctx, s, a, out))
-                    .flatten()
+                let s = a - b[..a].iter().rev().take(32).take_while(|c| ALNUM[usize::from(**c)]).count();
+                (s < a && s > 0 && b[s - 1] == b'%').then(|| paths::env_or_unix(ctx, s, a, out)).flatten()
             }
             _ => None,
         };
@@ -212,19 +156,10 @@ fn anchored(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
     }
 }
 
-fn long_word(
-    ctx: &Ctx<'_>,
-    s: usize,
-    e: usize,
-    prev: Option<u8>,
-    next: Option<u8>,
-    out: &mut Vec<Cand>,
-) -> Option<usize> {
+fn long_word(ctx: &Ctx<'_>, s: usize, e: usize, prev: Option<u8>, next: Option<u8>, out: &mut Vec<Cand>) -> Option<usize> {
     let b = ctx.bytes;
     let w = &b[s..e];
-    if matches!(prev, Some(b'-' | b'_' | b'$' | b'.' | b'/' | b'+'))
-        || matches!(next, Some(b'-' | b'_' | b'@' | b'/' | b'+'))
-    {
+    if matches!(prev, Some(b'-' | b'_' | b'$' | b'.' | b'/' | b'+')) || matches!(next, Some(b'-' | b'_' | b'@' | b'/' | b'+')) {
         return None;
     }
     let kind_conf = if w.iter().all(u8::is_ascii_hexdigit) {
@@ -240,9 +175,7 @@ fn long_word(
     };
     let (kind, conf) = kind_conf?;
     let value = match kind {
-        IocType::Btc if w[0] != b'1' && w[0] != b'3' => {
-            String::from_utf8_lossy(w).to_ascii_lowercase()
-        }
+        IocType::Btc if w[0] != b'1' && w[0] != b'3' => String::from_utf8_lossy(w).to_ascii_lowercase(),
         IocType::Btc | IocType::Xmr => String::from_utf8_lossy(w).into_owned(),
         _ => String::from_utf8_lossy(w).to_ascii_lowercase(),
     };
@@ -280,15 +213,12 @@ fn attack(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usiz
         return None;
     }
     let w = std::str::from_utf8(&b[s..e]).ok()?;
-    if !(w.len() == 5 || (w.len() == 6 && w.starts_with("TA")))
-        || !w[w.len() - 4..].bytes().all(|c| c.is_ascii_digit())
-    {
+    if !(w.len() == 5 || (w.len() == 6 && w.starts_with("TA"))) || !w[w.len() - 4..].bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
     if let Some(num) = w.strip_prefix("TA") {
         let n: u32 = num.parse().ok()?;
-        let glued = matches!(b.get(e), Some(b'-' | b'_'))
-            || (b.get(e) == Some(&b'.') && b.get(e + 1).is_some_and(u8::is_ascii_digit));
+        let glued = matches!(b.get(e), Some(b'-' | b'_')) || (b.get(e) == Some(&b'.') && b.get(e + 1).is_some_and(u8::is_ascii_digit));
         if !((1..=43).contains(&n) || (100..=111).contains(&n)) || glued {
             return None;
         }
@@ -323,11 +253,7 @@ fn asn(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize> 
         while p < b.len() && p < e + 3 && matches!(b[p], b' ' | b':' | b'#' | b'=') {
             p += 1;
         }
-        let q = p + b[p..]
-            .iter()
-            .take(11)
-            .take_while(|c| c.is_ascii_digit())
-            .count();
+        let q = p + b[p..].iter().take(11).take_while(|c| c.is_ascii_digit()).count();
         if q == p || b.get(q).is_some_and(|c| is_alnum(*c) || *c == b'.') {
             return None;
         }
@@ -358,11 +284,7 @@ fn cve(ctx: &Ctx<'_>, s: usize, out: &mut Vec<Cand>) -> Option<usize> {
         return None;
     }
     let ns = y + 5;
-    let digits = b[ns..]
-        .iter()
-        .take(8)
-        .take_while(|c| c.is_ascii_digit())
-        .count();
+    let digits = b[ns..].iter().take(8).take_while(|c| c.is_ascii_digit()).count();
     let end = ns + digits;
     if !(4..=7).contains(&digits) || b.get(end).is_some_and(|c| is_alnum(*c)) {
         return None;

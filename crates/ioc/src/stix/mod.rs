@@ -44,23 +44,14 @@ pub struct Common {
 
 impl Default for Common {
     fn default() -> Self {
-        Common {
-            namespace: default_namespace(),
-            created_ms: 0,
-            modified_ms: None,
-            created_by_ref: None,
-            tlp: None,
-        }
+        Common { namespace: default_namespace(), created_ms: 0, modified_ms: None, created_by_ref: None, tlp: None }
     }
 }
 
 impl Common {
     /// `<ty>--uuid5(namespace, "<ty>:<key>")`.
     pub fn id(&self, ty: &str, key: &str) -> String {
-        format!(
-            "{ty}--{}",
-            Uuid::new_v5(&self.namespace, format!("{ty}:{key}").as_bytes())
-        )
+        format!("{ty}--{}", Uuid::new_v5(&self.namespace, format!("{ty}:{key}").as_bytes()))
     }
 
     fn base(&self, ty: &str, id: String) -> Map<String, Value> {
@@ -69,19 +60,13 @@ impl Common {
         m.insert("spec_version".into(), json!("2.1"));
         m.insert("id".into(), json!(id));
         m.insert("created".into(), json!(timestamp(self.created_ms)));
-        let modified = self
-            .modified_ms
-            .unwrap_or(self.created_ms)
-            .max(self.created_ms);
+        let modified = self.modified_ms.unwrap_or(self.created_ms).max(self.created_ms);
         m.insert("modified".into(), json!(timestamp(modified)));
         if let Some(r) = &self.created_by_ref {
             m.insert("created_by_ref".into(), json!(r));
         }
         if let Some(t) = self.tlp {
-            m.insert(
-                "object_marking_refs".into(),
-                json!([t.marking_definition_id()]),
-            );
+            m.insert("object_marking_refs".into(), json!([t.marking_definition_id()]));
         }
         m
     }
@@ -115,21 +100,11 @@ pub fn indicator(kind: IocType, value: &str, o: &IndicatorOptions) -> Option<Val
     let pattern = pattern_for_value(kind, value)?;
     let c = &o.common;
     let mut m = c.base("indicator", c.id("indicator", &pattern));
-    let name = o
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("{}: {}", kind.as_str(), crate::defang(kind, value)));
+    let name = o.name.clone().unwrap_or_else(|| format!("{}: {}", kind.as_str(), crate::defang(kind, value)));
     m.insert("name".into(), json!(name));
-    let description = o
-        .description
-        .clone()
-        .unwrap_or_else(|| format!("{} indicator extracted from chat", kind.as_str()));
+    let description = o.description.clone().unwrap_or_else(|| format!("{} indicator extracted from chat", kind.as_str()));
     m.insert("description".into(), json!(description));
-    let types = if o.indicator_types.is_empty() {
-        vec!["malicious-activity".to_string()]
-    } else {
-        o.indicator_types.clone()
-    };
+    let types = if o.indicator_types.is_empty() { vec!["malicious-activity".to_string()] } else { o.indicator_types.clone() };
     m.insert("indicator_types".into(), json!(types));
     m.insert("pattern".into(), json!(pattern));
     m.insert("pattern_type".into(), json!("stix"));
@@ -161,10 +136,7 @@ pub struct SightingOptions {
 /// A `sighting` of an indicator (or other SDO).
 pub fn sighting(sighting_of_ref: &str, o: &SightingOptions) -> Value {
     let c = &o.common;
-    let mut m = c.base(
-        "sighting",
-        c.id("sighting", &format!("{sighting_of_ref}:{}", o.key)),
-    );
+    let mut m = c.base("sighting", c.id("sighting", &format!("{sighting_of_ref}:{}", o.key)));
     m.insert("sighting_of_ref".into(), json!(sighting_of_ref));
     if let Some(n) = o.count {
         m.insert("count".into(), json!(n));
@@ -172,10 +144,7 @@ pub fn sighting(sighting_of_ref: &str, o: &SightingOptions) -> Value {
     if let Some(f) = o.first_seen_ms {
         m.insert("first_seen".into(), json!(timestamp(f)));
     }
-    if let Some(l) = o
-        .last_seen_ms
-        .filter(|l| o.first_seen_ms.is_none_or(|f| *l >= f))
-    {
+    if let Some(l) = o.last_seen_ms.filter(|l| o.first_seen_ms.is_none_or(|f| *l >= f)) {
         m.insert("last_seen".into(), json!(timestamp(l)));
     }
     if !o.where_sighted_refs.is_empty() {
@@ -189,14 +158,8 @@ pub fn vulnerability(cve: &str, c: &Common) -> Value {
     let cve = cve.to_ascii_uppercase();
     let mut m = c.base("vulnerability", c.id("vulnerability", &cve));
     m.insert("name".into(), json!(cve));
-    m.insert(
-        "description".into(),
-        json!(format!("{cve}, referenced in chat")),
-    );
-    m.insert(
-        "external_references".into(),
-        json!([{ "source_name": "cve", "external_id": cve }]),
-    );
+    m.insert("description".into(), json!(format!("{cve}, referenced in chat")));
+    m.insert("external_references".into(), json!([{ "source_name": "cve", "external_id": cve }]));
     Value::Object(m)
 }
 
@@ -204,15 +167,9 @@ pub fn vulnerability(cve: &str, c: &Common) -> Value {
 pub fn attack_pattern(technique: &str, c: &Common) -> Value {
     let mut m = c.base("attack-pattern", c.id("attack-pattern", technique));
     m.insert("name".into(), json!(technique));
-    m.insert(
-        "description".into(),
-        json!(format!("MITRE ATT&CK technique {technique}")),
-    );
+    m.insert("description".into(), json!(format!("MITRE ATT&CK technique {technique}")));
     // No `url`: stix2-validator asks for a hash next to any external-reference URL (302).
-    m.insert(
-        "external_references".into(),
-        json!([{ "source_name": "mitre-attack", "external_id": technique }]),
-    );
+    m.insert("external_references".into(), json!([{ "source_name": "mitre-attack", "external_id": technique }]));
     Value::Object(m)
 }
 
@@ -222,17 +179,10 @@ pub fn report(name: &str, published_ms: i64, object_refs: &[String], c: &Common)
         return None;
     }
     let refs: BTreeSet<&String> = object_refs.iter().collect();
-    let key = refs
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
+    let key = refs.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",");
     let mut m = c.base("report", c.id("report", &format!("{name}:{key}")));
     m.insert("name".into(), json!(name));
-    m.insert(
-        "description".into(),
-        json!(format!("{} objects extracted from chat", refs.len())),
-    );
+    m.insert("description".into(), json!(format!("{} objects extracted from chat", refs.len())));
     m.insert("report_types".into(), json!(["indicator"]));
     m.insert("published".into(), json!(timestamp(published_ms)));
     m.insert("object_refs".into(), json!(refs));
@@ -241,11 +191,7 @@ pub fn report(name: &str, published_ms: i64, object_refs: &[String], c: &Common)
 
 /// A `bundle` with a deterministic id derived from the object ids.
 pub fn bundle(objects: Vec<Value>) -> Value {
-    let key: String = objects
-        .iter()
-        .filter_map(|o| o["id"].as_str())
-        .collect::<Vec<_>>()
-        .join(",");
+    let key: String = objects.iter().filter_map(|o| o["id"].as_str()).collect::<Vec<_>>().join(",");
     let id = Uuid::new_v5(&default_namespace(), format!("bundle:{key}").as_bytes());
     json!({ "type": "bundle", "id": format!("bundle--{id}"), "objects": objects })
 }
@@ -276,21 +222,10 @@ impl Default for BundleOptions {
 
 /// Identity, marking definition, one indicator (+ SCO) per distinct patternable value,
 /// vulnerabilities, attack-patterns and a report, in one bundle.
-pub fn bundle_for_findings<'a>(
-    findings: impl IntoIterator<Item = &'a Finding>,
-    o: &BundleOptions,
-) -> Value {
-    let base = Common {
-        namespace: o.namespace,
-        created_ms: o.now_ms,
-        tlp: Some(o.tlp),
-        ..Default::default()
-    };
+pub fn bundle_for_findings<'a>(findings: impl IntoIterator<Item = &'a Finding>, o: &BundleOptions) -> Value {
+    let base = Common { namespace: o.namespace, created_ms: o.now_ms, tlp: Some(o.tlp), ..Default::default() };
     let ident = identity(&o.producer, &base);
-    let common = Common {
-        created_by_ref: ident["id"].as_str().map(String::from),
-        ..base
-    };
+    let common = Common { created_by_ref: ident["id"].as_str().map(String::from), ..base };
     let mut objects = vec![ident, o.tlp.marking_definition_object()];
     let mut seen = BTreeSet::new();
     let mut refs = Vec::new();
@@ -302,11 +237,7 @@ pub fn bundle_for_findings<'a>(
             IocType::Cve => Some(vulnerability(&f.value, &common)),
             IocType::AttackTechnique => Some(attack_pattern(&f.value, &common)),
             _ => {
-                let opts = IndicatorOptions {
-                    common: common.clone(),
-                    confidence: Some(f.confidence),
-                    ..Default::default()
-                };
+                let opts = IndicatorOptions { common: common.clone(), confidence: Some(f.confidence), ..Default::default() };
                 indicator(f.kind, &f.value, &opts)
             }
         };
@@ -316,10 +247,7 @@ pub fn bundle_for_findings<'a>(
         }
         if let Some(mut sco) = sco_for(f) {
             if let Some(m) = sco.as_object_mut() {
-                m.insert(
-                    "object_marking_refs".into(),
-                    json!([o.tlp.marking_definition_id()]),
-                );
+                m.insert("object_marking_refs".into(), json!([o.tlp.marking_definition_id()]));
             }
             refs.push(sco["id"].as_str().unwrap_or_default().to_string());
             objects.push(sco);
@@ -337,22 +265,13 @@ mod tests {
 
     #[test]
     fn indicator_ids_are_deterministic_and_marked() {
-        let o = IndicatorOptions {
-            common: Common {
-                created_ms: 1_735_812_000_000,
-                tlp: Some(Tlp::Amber),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
+        let o =
+            IndicatorOptions { common: Common { created_ms: 1_735_812_000_000, tlp: Some(Tlp::Amber), ..Default::default() }, ..Default::default() };
         let a = indicator(IocType::Ipv4, "198.51.100.7", &o).unwrap();
         let b = indicator(IocType::Ipv4, "198.51.100.7", &o).unwrap();
         assert_eq!(a["id"], b["id"]);
         assert_eq!(a["created"], "2025-01-02T10:00:00.000Z");
-        assert_eq!(
-            a["object_marking_refs"][0],
-            Tlp::Amber.marking_definition_id()
-        );
+        assert_eq!(a["object_marking_refs"][0], Tlp::Amber.marking_definition_id());
         assert_eq!(a["pattern"], "[ipv4-addr:value = '198.51.100.7']");
         assert!(a["id"].as_str().unwrap().starts_with("indicator--"));
     }

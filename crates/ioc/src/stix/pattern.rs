@@ -49,27 +49,18 @@ pub fn pattern_for_value(kind: IocType, value: &str) -> Option<String> {
             if !value.bytes().all(|b| b.is_ascii_hexdigit()) || value.len() != hash_len(name)? {
                 return None;
             }
-            if name == "MD5" {
-                format!("[file:hashes.MD5 = {q}]")
-            } else {
-                format!("[file:hashes.'{name}' = {q}]")
-            }
+            if name == "MD5" { format!("[file:hashes.MD5 = {q}]") } else { format!("[file:hashes.'{name}' = {q}]") }
         }
         IocType::FileName => format!("[file:name = {q}]"),
         IocType::FilePath => match value.rfind(['\\', '/']) {
-            Some(i) if i + 1 < value.len() && i > 0 => format!(
-                "[file:name = {} AND file:parent_directory_ref.path = {}]",
-                quote(&value[i + 1..]),
-                quote(&value[..i])
-            ),
+            Some(i) if i + 1 < value.len() && i > 0 => {
+                format!("[file:name = {} AND file:parent_directory_ref.path = {}]", quote(&value[i + 1..]), quote(&value[..i]))
+            }
             _ => format!("[directory:path = {q}]"),
         },
         IocType::RegistryKey => format!("[windows-registry-key:key = {q}]"),
         IocType::Mutex => format!("[mutex:name = {q}]"),
-        IocType::Asn => format!(
-            "[autonomous-system:number = {}]",
-            value.trim_start_matches("AS").parse::<u64>().ok()?
-        ),
+        IocType::Asn => format!("[autonomous-system:number = {}]", value.trim_start_matches("AS").parse::<u64>().ok()?),
         IocType::Ja3 => format!("[network-traffic:extensions.'x-ja3'.hash = {q}]"),
         IocType::Btc | IocType::Xmr | IocType::Eth => format!("[x-crypto-wallet:value = {q}]"),
         IocType::Cve | IocType::AttackTechnique | IocType::AttackTactic => return None,
@@ -147,11 +138,7 @@ fn lex(p: &str) -> Result<Vec<Tok>, String> {
             '*' => (out.push(Tok::Star), i += 1).1,
             '=' | '!' | '<' | '>' => {
                 let two = cs.get(i + 1) == Some(&'=');
-                let op: String = if two {
-                    [c, '='].iter().collect()
-                } else {
-                    c.to_string()
-                };
+                let op: String = if two { [c, '='].iter().collect() } else { c.to_string() };
                 if op == "!" {
                     return Err("`!` must be followed by `=`".into());
                 }
@@ -172,12 +159,7 @@ fn lex(p: &str) -> Result<Vec<Tok>, String> {
                 let st = i;
                 let mut dot = false;
                 i += 1;
-                while i < cs.len()
-                    && (cs[i].is_ascii_digit()
-                        || (!dot
-                            && cs[i] == '.'
-                            && cs.get(i + 1).is_some_and(char::is_ascii_digit)))
-                {
+                while i < cs.len() && (cs[i].is_ascii_digit() || (!dot && cs[i] == '.' && cs.get(i + 1).is_some_and(char::is_ascii_digit))) {
                     dot |= cs[i] == '.';
                     i += 1;
                 }
@@ -185,9 +167,7 @@ fn lex(p: &str) -> Result<Vec<Tok>, String> {
             }
             c if c.is_ascii_alphabetic() || c == '_' => {
                 let st = i;
-                while i < cs.len()
-                    && (cs[i].is_ascii_alphanumeric() || cs[i] == '_' || cs[i] == '-')
-                {
+                while i < cs.len() && (cs[i].is_ascii_alphanumeric() || cs[i] == '_' || cs[i] == '-') {
                     i += 1;
                 }
                 out.push(Tok::Word(cs[st..i].iter().collect()));
@@ -251,11 +231,7 @@ impl Parser {
 
     fn nest(&mut self) -> Result<(), String> {
         self.depth += 1;
-        if self.depth > 64 {
-            Err("nesting too deep".into())
-        } else {
-            Ok(())
-        }
+        if self.depth > 64 { Err("nesting too deep".into()) } else { Ok(()) }
     }
 
     fn pattern(&mut self) -> Result<(), String> {
@@ -288,25 +264,17 @@ impl Parser {
         loop {
             if self.word_is("WITHIN") {
                 self.pos += 1;
-                matches!(self.next(), Some(Tok::Num(_)))
-                    .then_some(())
-                    .ok_or("WITHIN needs a number")?;
+                matches!(self.next(), Some(Tok::Num(_))).then_some(()).ok_or("WITHIN needs a number")?;
                 self.expect(Tok::Word("SECONDS".into()))?;
             } else if self.word_is("REPEATS") {
                 self.pos += 1;
-                matches!(self.next(), Some(Tok::Num(_)))
-                    .then_some(())
-                    .ok_or("REPEATS needs an integer")?;
+                matches!(self.next(), Some(Tok::Num(_))).then_some(()).ok_or("REPEATS needs an integer")?;
                 self.expect(Tok::Word("TIMES".into()))?;
             } else if self.word_is("START") {
                 self.pos += 1;
-                matches!(self.next(), Some(Tok::Typed('t', _)))
-                    .then_some(())
-                    .ok_or("START needs t'...'")?;
+                matches!(self.next(), Some(Tok::Typed('t', _))).then_some(()).ok_or("START needs t'...'")?;
                 self.expect(Tok::Word("STOP".into()))?;
-                matches!(self.next(), Some(Tok::Typed('t', _)))
-                    .then_some(())
-                    .ok_or("STOP needs t'...'")?;
+                matches!(self.next(), Some(Tok::Typed('t', _))).then_some(()).ok_or("STOP needs t'...'")?;
             } else {
                 return Ok(());
             }
@@ -340,11 +308,7 @@ impl Parser {
         }
         let op = match self.next() {
             Some(Tok::Op(o)) => o,
-            Some(Tok::Word(w))
-                if ["LIKE", "MATCHES", "ISSUBSET", "ISSUPERSET", "IN"].contains(&w.as_str()) =>
-            {
-                w
-            }
+            Some(Tok::Word(w)) if ["LIKE", "MATCHES", "ISSUBSET", "ISSUPERSET", "IN"].contains(&w.as_str()) => w,
             t => return Err(format!("expected a comparison operator, found {t:?}")),
         };
         if op == "IN" {
@@ -366,9 +330,7 @@ impl Parser {
         let Some(Tok::Word(ty)) = self.next() else {
             return Err("expected an object type".into());
         };
-        if !(SCO_TYPES.contains(&ty.as_str()) || ty.starts_with("x-"))
-            || ty.bytes().any(|b| b.is_ascii_uppercase())
-        {
+        if !(SCO_TYPES.contains(&ty.as_str()) || ty.starts_with("x-")) || ty.bytes().any(|b| b.is_ascii_uppercase()) {
             return Err(format!("unknown object type {ty:?}"));
         }
         self.expect(Tok::Colon)?;
@@ -379,9 +341,7 @@ impl Parser {
                     self.pos += 1;
                     steps.push(self.step()?);
                 }
-                Some(Tok::LBrack)
-                    if matches!(self.toks.get(self.pos + 1), Some(Tok::Num(_) | Tok::Star)) =>
-                {
+                Some(Tok::LBrack) if matches!(self.toks.get(self.pos + 1), Some(Tok::Num(_) | Tok::Star)) => {
                     self.pos += 2;
                     self.expect(Tok::RBrack)?;
                 }
@@ -393,9 +353,7 @@ impl Parser {
 
     fn step(&mut self) -> Result<String, String> {
         match self.next() {
-            Some(Tok::Word(w)) if w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
-                Ok(w)
-            }
+            Some(Tok::Word(w)) if w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => Ok(w),
             Some(Tok::Str(s)) if !s.is_empty() => Ok(s),
             t => Err(format!("expected a property name, found {t:?}")),
         }
@@ -421,11 +379,7 @@ impl Parser {
 /// Checks that `pattern` is a well-formed STIX 2.1 pattern in the grammar above.
 pub fn validate(pattern: &str) -> Result<(), String> {
     let toks = lex(pattern)?;
-    let mut p = Parser {
-        toks,
-        pos: 0,
-        depth: 0,
-    };
+    let mut p = Parser { toks, pos: 0, depth: 0 };
     p.pattern()?;
     match p.peek() {
         None => Ok(()),
@@ -439,23 +393,14 @@ mod tests {
 
     #[test]
     fn generates_the_reference_forms() {
-        assert_eq!(
-            pattern_for_value(IocType::Ipv4, "45.137.21.9").unwrap(),
-            "[ipv4-addr:value = '45.137.21.9']"
-        );
+        assert_eq!(pattern_for_value(IocType::Ipv4, "45.137.21.9").unwrap(), "[ipv4-addr:value = '45.137.21.9']");
         let h = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-        assert_eq!(
-            pattern_for_value(IocType::Sha256, h).unwrap(),
-            format!("[file:hashes.'SHA-256' = '{h}']")
-        );
+        assert_eq!(pattern_for_value(IocType::Sha256, h).unwrap(), format!("[file:hashes.'SHA-256' = '{h}']"));
         assert_eq!(
             pattern_for_value(IocType::RegistryKey, "HKEY_CURRENT_USER\\Run").unwrap(),
             "[windows-registry-key:key = 'HKEY_CURRENT_USER\\\\Run']"
         );
-        assert_eq!(
-            pattern_for_value(IocType::Asn, "AS208091").unwrap(),
-            "[autonomous-system:number = 208091]"
-        );
+        assert_eq!(pattern_for_value(IocType::Asn, "AS208091").unwrap(), "[autonomous-system:number = 208091]");
         assert!(pattern_for_value(IocType::Cve, "CVE-2024-3400").is_none());
     }
 

@@ -20,13 +20,7 @@ pub enum Tlp {
 }
 
 impl Tlp {
-    pub const ALL: [Tlp; 5] = [
-        Tlp::Clear,
-        Tlp::Green,
-        Tlp::Amber,
-        Tlp::AmberStrict,
-        Tlp::Red,
-    ];
+    pub const ALL: [Tlp; 5] = [Tlp::Clear, Tlp::Green, Tlp::Amber, Tlp::AmberStrict, Tlp::Red];
 
     /// The label as written in documents: `TLP:AMBER+STRICT`.
     pub const fn label(self) -> &'static str {
@@ -92,11 +86,7 @@ pub struct InvalidTlp(pub String);
 
 impl fmt::Display for InvalidTlp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid TLP label {:?} (expected CLEAR, GREEN, AMBER, AMBER+STRICT or RED)",
-            self.0
-        )
+        write!(f, "invalid TLP label {:?} (expected CLEAR, GREEN, AMBER, AMBER+STRICT or RED)", self.0)
     }
 }
 
@@ -110,15 +100,8 @@ impl FromStr for Tlp {
     /// anything else are rejected.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        let bare = if t.len() >= 4 && t[..4].eq_ignore_ascii_case("tlp:") {
-            &t[4..]
-        } else {
-            t
-        };
-        Tlp::ALL
-            .into_iter()
-            .find(|l| l.extension_value().eq_ignore_ascii_case(bare))
-            .ok_or_else(|| InvalidTlp(s.to_string()))
+        let bare = if t.len() >= 4 && t[..4].eq_ignore_ascii_case("tlp:") { &t[4..] } else { t };
+        Tlp::ALL.into_iter().find(|l| l.extension_value().eq_ignore_ascii_case(bare)).ok_or_else(|| InvalidTlp(s.to_string()))
     }
 }
 

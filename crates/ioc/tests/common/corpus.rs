@@ -25,17 +25,11 @@ pub fn parse(text: &str) -> Vec<Message> {
                 .iter()
                 .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
                 .map(|l| {
-                    let (t, v) = l
-                        .split_once(' ')
-                        .unwrap_or_else(|| panic!("bad expect line in {id}: {l}"));
+                    let (t, v) = l.split_once(' ').unwrap_or_else(|| panic!("bad expect line in {id}: {l}"));
                     (t.to_string(), v.trim().to_string())
                 })
                 .collect();
-            out.push(Message {
-                id,
-                text: lines.join("\n"),
-                expect,
-            });
+            out.push(Message { id, text: lines.join("\n"), expect });
         }
     };
     for line in text.lines() {
@@ -64,10 +58,7 @@ pub fn load(dir: &Path) -> Vec<Message> {
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     files.sort();
-    files
-        .iter()
-        .flat_map(|p| parse(&std::fs::read_to_string(p).expect("corpus file")))
-        .collect()
+    files.iter().flat_map(|p| parse(&std::fs::read_to_string(p).expect("corpus file"))).collect()
 }
 
 /// True/false positives and false negatives per type.
@@ -80,18 +71,10 @@ pub struct Counts {
 
 impl Counts {
     pub fn precision(&self) -> f64 {
-        if self.tp + self.fp == 0 {
-            1.0
-        } else {
-            self.tp as f64 / (self.tp + self.fp) as f64
-        }
+        if self.tp + self.fp == 0 { 1.0 } else { self.tp as f64 / (self.tp + self.fp) as f64 }
     }
     pub fn recall(&self) -> f64 {
-        if self.tp + self.fn_ == 0 {
-            1.0
-        } else {
-            self.tp as f64 / (self.tp + self.fn_) as f64
-        }
+        if self.tp + self.fn_ == 0 { 1.0 } else { self.tp as f64 / (self.tp + self.fn_) as f64 }
     }
 }
 
@@ -122,9 +105,5 @@ pub fn score(
 
 /// Sums per-type counts.
 pub fn total(per_type: &BTreeMap<String, Counts>) -> Counts {
-    per_type.values().fold(Counts::default(), |a, c| Counts {
-        tp: a.tp + c.tp,
-        fp: a.fp + c.fp,
-        fn_: a.fn_ + c.fn_,
-    })
+    per_type.values().fold(Counts::default(), |a, c| Counts { tp: a.tp + c.tp, fp: a.fp + c.fp, fn_: a.fn_ + c.fn_ })
 }
