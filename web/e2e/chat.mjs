@@ -84,12 +84,14 @@ test('first page is usable quickly (timing printed, not asserted)', async (ctx) 
     await p2.waitForSelector('#login-id:enabled', {state: 'visible'});
     await p2.fill('#login-id', 'x');
     const ms = Date.now() - start;
-    const nav = await p2.evaluate(() => {
+    const inPage = await p2.evaluate(() => {
+        const mark = performance.getEntriesByName('conclave:login-ready')[0];
         const n = performance.getEntriesByType('navigation')[0];
-        return n ? Math.round(n.domContentLoadedEventEnd) : -1;
+        return {ready: mark ? Math.round(mark.startTime) : -1, dcl: n ? Math.round(n.domContentLoadedEventEnd) : -1};
     });
-    ctx.metrics.firstPageUsableMs = ms;
-    console.log(`       first page usable: ${ms} ms from navigation to a typeable login form (DOMContentLoaded ${nav} ms)`);
+    ctx.metrics.firstPageUsableMs = inPage.ready;
+    console.log(`       first page usable: login form interactive ${inPage.ready} ms after navigation start ` +
+        `(DOMContentLoaded ${inPage.dcl} ms; ${ms} ms wall clock including a new browser context)`);
     await shot(p2, '01-login');
     await fresh.close();
     await context.close();
@@ -378,8 +380,8 @@ test('infinite scroll loads older history with day separators', async (ctx) => {
     }
     await openChannel(a, 'off-topic');
     await post(a, 'history line 130').waitFor({timeout: T});
-    assert((await post(a, 'history line 1').count()) === 0, 'oldest not loaded yet');
-    for (let i = 0; i < 10 && !(await post(a, 'history line 1').count()); i++) {
+    assert((await post(a, /history line 1$/).count()) === 0, 'oldest not loaded yet');
+    for (let i = 0; i < 10 && !(await post(a, /history line 1$/).count()); i++) {
         await a.locator('.messages').evaluate((el) => {
             el.scrollTop = 0;
         });

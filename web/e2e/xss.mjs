@@ -85,8 +85,8 @@ test(`XSS corpus (${CORPUS.length} payloads) in messages, names, channels, purpo
     // Accounts whose names and organizations are payloads (five fields each).
     const namers = [];
     for (let i = 0; i < 45; i++) {
-        namers.push(await register(url, `xn${i}`, {first_name: at(i * 5), last_name: at(i * 5 + 1), nickname: at(i * 5 + 2),
-            position: at(i * 5 + 3), organization: at(i * 5 + 4)}));
+        namers.push(await register(url, `xn${i}`, {first_name: at(i * 5).slice(0, 64), last_name: at(i * 5 + 1).slice(0, 64),
+            nickname: at(i * 5 + 2).slice(0, 64), position: at(i * 5 + 3).slice(0, 128), organization: at(i * 5 + 4).slice(0, 64)}));
     }
     await register(url, 'mallory', {first_name: 'Mallory', organization: '<img src=x onerror=alert(1)>'});
     await register(url, 'victim', {first_name: 'Victor', last_name: 'Im', organization: 'Target Co'});

@@ -28,7 +28,9 @@ export function showsInChannel(p: Post): boolean {
 
 /**
  * Keeps the newer of two copies of a post. Events and REST pages may arrive in any order; a
- * stale copy (older `update_at`) must never overwrite a newer one.
+ * stale copy (older `update_at`) must never overwrite a newer one. Events carry no
+ * metadata (reactions, files), so a newer copy without them keeps what we knew, unless its
+ * own flags say there is nothing to keep.
  */
 export function newer(old: Post | undefined, incoming: Post): Post {
     if (!old) {
@@ -37,11 +39,15 @@ export function newer(old: Post | undefined, incoming: Post): Post {
     if (incoming.update_at < old.update_at) {
         return old;
     }
-    // A page may omit metadata an event carried (or the reverse): keep what we know.
-    if (!incoming.metadata && old.metadata) {
-        return {...incoming, metadata: old.metadata};
+    const meta = incoming.metadata ?? ({} as Post['metadata']);
+    const oldMeta = old.metadata ?? ({} as Post['metadata']);
+    const hasReactions = (incoming as Post & {has_reactions?: boolean}).has_reactions;
+    const reactions = meta.reactions ?? (hasReactions === false ? undefined : oldMeta.reactions);
+    const files = meta.files ?? (incoming.file_ids?.length ? oldMeta.files : undefined);
+    if (reactions === meta.reactions && files === meta.files) {
+        return incoming;
     }
-    return incoming;
+    return {...incoming, metadata: {...meta, reactions, files} as Post['metadata']};
 }
 
 /** Adds posts to the map (newest copy wins) and returns the new map. */

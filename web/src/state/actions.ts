@@ -190,6 +190,8 @@ export async function ensureUsers(ids: string[]): Promise<void> {
             map[u.id] = u;
         }
         users.value = map;
+    } catch {
+        // Names fill in later (the next event or page asks again); never block on them.
     } finally {
         missing.forEach((id) => pendingUsers.delete(id));
     }
@@ -391,6 +393,22 @@ export function markViewed(channelId: string, immediate = false): void {
     }
 }
 
+/** Posts whose file infos are being fetched (events carry ids, not infos). */
+const fetchingFiles = new Set<string>();
+
+function ensureFileInfos(post: Post) {
+    if (!post.file_ids?.length || post.metadata?.files?.length || post.delete_at || fetchingFiles.has(post.id)) {
+        return;
+    }
+    fetchingFiles.add(post.id);
+    client.getFileInfosForPost(post.id).then((infos) => {
+        const cur = posts.value[post.id];
+        if (cur) {
+            posts.value = {...posts.value, [post.id]: {...cur, metadata: {...(cur.metadata ?? {}), files: infos} as Post['metadata']}};
+        }
+    }).catch(() => undefined).finally(() => fetchingFiles.delete(post.id));
+}
+
 export function applyIncoming(post: Post): {isNew: boolean} {
     const view = channelPosts.value[post.channel_id] ?? emptyChannelPosts();
     const res = applyPost(posts.value, view, post);
@@ -405,6 +423,7 @@ export function applyIncoming(post: Post): {isNew: boolean} {
             failedPosts.value = f;
         }
     });
+    ensureFileInfos(res.posts[post.id]);
     return {isNew: res.isNew};
 }
 

@@ -6,7 +6,7 @@ import {
     applyIncoming, applyReaction, bumpReplyCount, ensureUsers, loadTeamChannels, loadTeams, markViewed, putChannel, putMember,
     refreshChannel, removeChannelLocally,
 } from './actions';
-import {channels, currentChannelId, currentTeamId, me, myMembers, teamUnreads, typing, users} from './store';
+import {bumpMembers, channels, currentChannelId, currentTeamId, me, myMembers, teamUnreads, typing, users} from './store';
 import type {Channel, Post, User} from './types';
 
 function parse<T>(raw: unknown): T | null {
@@ -156,6 +156,9 @@ export function handleEvent(ev: WsEvent): void {
         }
         break;
     case 'user_added':
+        if (ev.broadcast.channel_id) {
+            bumpMembers(ev.broadcast.channel_id);
+        }
         if (String(ev.data.user_id) === myId && ev.broadcast.channel_id) {
             void refreshChannel(ev.broadcast.channel_id);
         }
@@ -163,6 +166,9 @@ export function handleEvent(ev: WsEvent): void {
     case 'user_removed': {
         const channelId = String(ev.data.channel_id || ev.broadcast.channel_id || '');
         const removed = String(ev.data.user_id || ev.broadcast.user_id || '');
+        if (channelId) {
+            bumpMembers(channelId);
+        }
         if (channelId && (removed === myId || ev.broadcast.user_id === myId)) {
             removeChannelLocally(channelId);
         }

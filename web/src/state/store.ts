@@ -45,6 +45,12 @@ export const highlightPostId = signal<string>('');
 export const sidebarOpen = signal(false);
 export const editingPostId = signal<string>('');
 export const firstRunHint = signal(false);
+/** Bumped when a channel's membership changes, so member counts and lists refetch. */
+export const memberEpoch = signal<Record<string, number>>({});
+
+export function bumpMembers(channelId: string): void {
+    memberEpoch.value = {...memberEpoch.value, [channelId]: (memberEpoch.value[channelId] ?? 0) + 1};
+}
 
 export const currentTeam = computed(() => teams.value.find((t) => t.id === currentTeamId.value));
 export const currentChannel = computed(() => channels.value[currentChannelId.value]);

@@ -4,7 +4,7 @@ import {layout} from '../lib/posts';
 import {dayLabel} from '../lib/time';
 import {channelStats, loadLatest, loadOlder} from '../state/actions';
 import {
-    channelLabel, channelPosts, dmPartnerId, failedPosts, highlightPostId, me, posts, rhs, typing, users,
+    channelLabel, channelPosts, dmPartnerId, failedPosts, highlightPostId, me, memberEpoch, posts, rhs, typing, users,
 } from '../state/store';
 import type {Channel, Post} from '../state/types';
 import {ChannelIcon, Icon, IconButton, TlpBadge, UserName} from './common';
@@ -18,7 +18,7 @@ function Header({channel}: {channel: Channel}) {
     const [stats, setStats] = useState<{member_count: number} | null>(null);
     useEffect(() => {
         channelStats(channel.id).then(setStats).catch(() => setStats(null));
-    }, [channel.id, channel.update_at, rhs.value?.kind === 'members']);
+    }, [channel.id, channel.update_at, memberEpoch.value[channel.id]]);
     const label = channelLabel(channel, users.value, myId);
     const partner = channel.type === 'D' ? users.value[dmPartnerId(channel, myId)] : undefined;
     const current = rhs.value;

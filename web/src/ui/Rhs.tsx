@@ -6,7 +6,7 @@ import {clock, dayLabel} from '../lib/time';
 import {channelMembers, errorText, jumpToPost, loadThread, openDirect, pinnedPosts, searchPosts} from '../state/actions';
 import {channelPath, navigate} from '../state/router';
 import {
-    channelLabel, channels, currentTeamId, displayName, failedPosts, highlightPostId, me, posts, rhs, teams, users, type Rhs,
+    channelLabel, channels, currentTeamId, displayName, failedPosts, highlightPostId, me, memberEpoch, posts, rhs, teams, users, type Rhs,
 } from '../state/store';
 import type {ChannelMembership, Post, User} from '../state/types';
 import {threadReplies} from '../lib/posts';
@@ -71,7 +71,7 @@ function Members({channelId}: {channelId: string}) {
     const c = channels.value[channelId];
     useEffect(() => {
         channelMembers(channelId).then(setList).catch((e) => setError(errorText(e)));
-    }, [channelId, c?.update_at]);
+    }, [channelId, c?.update_at, memberEpoch.value[channelId]]);
     if (error) {
         return <p class="form-error" role="alert">{error}</p>;
     }
