@@ -373,12 +373,16 @@ test('start a DM from the directory by searching an organization', async (ctx) =
 
 test('infinite scroll loads older history with day separators', async (ctx) => {
     const a = ctx.pages.alice;
-    const api = await ctx.login('alice');
-    const channel = await api.call('GET', `/teams/name/threat-intel/channels/name/off-topic`);
+    // Bob fills a channel Alice has never opened, so her client must page back through it.
+    const api = await ctx.login('bob');
+    const team = await api.call('GET', '/teams/name/threat-intel');
+    const channel = await api.call('POST', '/channels', {team_id: team.id, name: 'archive', display_name: 'Archive', type: 'O'});
     for (let i = 1; i <= 130; i++) {
         await api.call('POST', '/posts', {channel_id: channel.id, message: `history line ${i}`});
     }
-    await openChannel(a, 'off-topic');
+    await a.click('button[aria-label="Browse channels"]');
+    await a.click('button[aria-label="Join Archive"]');
+    await a.waitForSelector('.ch-link.active[data-channel-name="archive"]', {timeout: T});
     await post(a, 'history line 130').waitFor({timeout: T});
     assert((await post(a, /history line 1\s*$/).count()) === 0, 'oldest not loaded yet');
     for (let i = 0; i < 10 && !(await post(a, /history line 1\s*$/).count()); i++) {
@@ -441,9 +445,11 @@ test('works on a narrow window: the channel list is a drawer', async (ctx) => {
     const b = ctx.pages.bob;
     await b.setViewportSize({width: 400, height: 800});
     await b.waitForSelector('button.hamburger', {state: 'visible'});
+    await b.waitForTimeout(300);
     await shot(b, '11-narrow');
     await b.click('button.hamburger');
     await b.waitForSelector('.sidebar-open .sidebar a[data-channel-name="town-square"]', {state: 'visible'});
+    await b.waitForTimeout(300);
     await shot(b, '12-narrow-drawer');
     await b.click('.sidebar a[data-channel-name="town-square"]');
     await b.waitForSelector('.shell:not(.sidebar-open)');
