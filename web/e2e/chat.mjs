@@ -221,7 +221,7 @@ test('edit the last message with Up, then delete a message', async (ctx) => {
     await box.waitFor({timeout: T});
     await box.fill('Blocklist update at 15:00');
     await box.press('Enter');
-    await post(b, 'Blocklist update at 15:00').locator('.edited').waitFor({timeout: T});
+    await post(b, 'Blocklist update at 15:00').locator('.md.is-edited').waitFor({timeout: T});
     await send(a, 'Oops, wrong channel');
     const victim = post(a, 'Oops, wrong channel');
     await victim.waitFor({timeout: T});

@@ -139,7 +139,12 @@ function MessageList({channel}: {channel: Channel}) {
     const items = layout(list);
     const label = channelLabel(channel, users.value, me.value!.id);
     return (
-        <div class="messages" ref={ref} onScroll={onScroll} role="log" aria-label={`Messages in ${label}`} aria-busy={!view?.loaded}>
+        <div class="messages" ref={ref} onScroll={onScroll} onLoadCapture={() => {
+            // An image finished loading: stay at the bottom if the reader was there.
+            if (atBottom.current && ref.current) {
+                ref.current.scrollTop = ref.current.scrollHeight;
+            }
+        }} role="log" aria-label={`Messages in ${label}`} aria-busy={!view?.loaded}>
             {view?.loaded && !view.hasMoreBefore && <Intro channel={channel}/>}
             {(loadingOlder || (view?.hasMoreBefore && view.loaded)) && <div class="loading-older" role="status">{loadingOlder ? 'Loading older messages…' : ''}</div>}
             {error && <p class="form-error" role="alert">{error}</p>}

@@ -10,10 +10,19 @@ import type {FileInfo, Post} from '../state/types';
 import {Avatar, Icon, IconButton, UserName} from './common';
 import {openModal} from './Modals';
 
-export const Markdown = memo(({text}: {text: string}) => {
+export const Markdown = memo(({text, edited = false}: {text: string; edited?: boolean}) => {
     const html = useMemo(() => renderMarkdown(text), [text]);
-    return <div class="md" dangerouslySetInnerHTML={{__html: html}}/>;
+    return <div class={edited ? 'md is-edited' : 'md'} dangerouslySetInnerHTML={{__html: html}}/>;
 });
+
+/** The size an image preview will take, known before it loads so the list does not jump. */
+function previewSize(f: FileInfo): {width?: number; height?: number} {
+    if (!f.width || !f.height) {
+        return {};
+    }
+    const scale = Math.min(1, 360 / f.width, 260 / f.height);
+    return {width: Math.round(f.width * scale), height: Math.round(f.height * scale)};
+}
 
 function isImage(f: FileInfo) {
     return /^image\/(png|jpeg|gif|webp|bmp)$/.test(f.mime_type);
@@ -24,8 +33,7 @@ function Files({files}: {files: FileInfo[]}) {
         <div class="files">
             {files.map((f) => isImage(f) ? (
                 <a key={f.id} class="file-image" href={`/api/v4/files/${f.id}`} target="_blank" rel="noopener noreferrer" title={f.name}>
-                    <img src={f.has_preview_image ? `/api/v4/files/${f.id}/preview` : `/api/v4/files/${f.id}`} alt={f.name} loading="lazy"
-                        width={f.width && f.height ? Math.min(360, f.width) : undefined}/>
+                    <img src={f.has_preview_image ? `/api/v4/files/${f.id}/preview` : `/api/v4/files/${f.id}`} alt={f.name} {...previewSize(f)}/>
                     <span class="file-caption">{f.name}</span>
                 </a>
             ) : (
@@ -171,8 +179,7 @@ export const PostItem = ({post, continued, highlighted, inThread = false}: {post
                 )}
                 {continued && post.is_pinned && <span class="pinned-tag"><Icon name="pin" size={12}/> Pinned</span>}
                 {editing ? <EditBox post={post}/> : <>
-                    <Markdown text={post.message}/>
-                    {post.edit_at > 0 && <span class="edited" title={`Edited ${fullDate(post.edit_at)}`}>(edited)</span>}
+                    <Markdown text={post.message} edited={post.edit_at > 0}/>
                 </>}
                 {files.length > 0 && <Files files={files}/>}
                 <Reactions post={post}/>
