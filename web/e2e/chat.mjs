@@ -432,6 +432,11 @@ test('keyboard and accessibility: every control has a name; Esc closes dialogs',
     assert(await a.evaluate(() => document.activeElement?.id === 'new-channel-name'), 'dialog focuses its first field');
     await a.keyboard.press('Escape');
     await a.waitForSelector('[role=dialog]', {state: 'detached'});
+    // Alt+Down and Alt+Up move through the channel list.
+    await a.keyboard.press('Alt+ArrowDown');
+    await a.waitForSelector('.ch-link.active[data-channel-name="town-square"]', {timeout: T});
+    await a.keyboard.press('Alt+ArrowUp');
+    await a.waitForSelector('.ch-link.active[data-channel-name="phishing-watch"]', {timeout: T});
     // Shift+Enter makes a new line instead of sending.
     await composer(a).fill('line one');
     await composer(a).press('Shift+Enter');

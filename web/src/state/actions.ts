@@ -163,13 +163,21 @@ export async function loadTeamChannels(teamId: string): Promise<void> {
     await ensureUsers([...partnerIds]);
 }
 
+const loadedTeams = new Set<string>();
+
 export async function enterTeam(team: Team): Promise<void> {
     if (currentTeamId.value !== team.id) {
         currentTeamId.value = team.id;
         rhs.value = null;
         localStorage.setItem('conclave.lastTeam', team.name);
+        // Channels of a team left earlier may have changed while events went unwatched.
+        loadedTeams.delete(team.id);
+    }
+    if (loadedTeams.has(team.id)) {
+        return;
     }
     await loadTeamChannels(team.id);
+    loadedTeams.add(team.id);
     const unread = {...teamUnreads.value};
     delete unread[team.id];
     teamUnreads.value = unread;
@@ -233,6 +241,16 @@ export async function createChannel(input: {display_name: string; name: string; 
 export async function patchChannel(id: string, patch: Partial<Channel>): Promise<void> {
     const c = await client.patchChannel(id, patch as Channel) as Channel;
     putChannel(c);
+}
+
+/** A public channel of the team by its URL name, for joining from a link. */
+export async function publicChannelByName(teamId: string, name: string): Promise<Channel | null> {
+    try {
+        const c = await client.getChannelByName(teamId, name) as Channel;
+        return c.type === 'O' && !c.delete_at ? c : null;
+    } catch {
+        return null;
+    }
 }
 
 export async function publicChannels(): Promise<Channel[]> {

@@ -1,12 +1,12 @@
 // The signed-in layout: top bar, team rail, sidebar, channel, and the right-hand panel slot.
 import {useEffect, useRef, useState} from 'preact/hooks';
-import {enterTeam, errorText, jumpToPost, loadUntil, logout, markViewed} from '../state/actions';
+import {enterTeam, errorText, joinChannel, jumpToPost, loadUntil, logout, markViewed, publicChannelByName} from '../state/actions';
 import {channelPath, navigate, route} from '../state/router';
 import {
     channels, currentChannel, currentChannelId, currentTeamId, everOnline, highlightPostId, me, rhs, sidebarOpen, socketStatus,
     teamUnreads, teams, toast,
 } from '../state/store';
-import type {Team} from '../state/types';
+import type {Channel, Team} from '../state/types';
 import {ChannelView} from './ChannelView';
 import {Avatar, Icon, IconButton, UserName} from './common';
 import {ModalHost, openModal} from './Modals';
@@ -118,7 +118,9 @@ function TeamRail() {
 function useRouteChannel() {
     const r = route.value;
     const [problem, setProblem] = useState('');
+    const [joinable, setJoinable] = useState<Channel | null>(null);
     useEffect(() => {
+        setJoinable(null);
         if (r.kind !== 'channel') {
             return;
         }
@@ -143,7 +145,12 @@ function useRouteChannel() {
             const list = Object.values(channels.value);
             const c = list.find((x) => x.name === name && (x.team_id === team.id || !x.team_id)) ?? (r.channel ? undefined : list.find((x) => x.team_id === team.id));
             if (!c) {
-                setProblem(`No channel called “${name}” here, or you are not a member.`);
+                const open = await publicChannelByName(team.id, name);
+                if (cancelled) {
+                    return;
+                }
+                setJoinable(open);
+                setProblem(open ? `You are not a member of ${open.display_name} yet.` : `No channel called “${name}” here, or you are not a member.`);
                 currentChannelId.value = '';
                 return;
             }
@@ -167,11 +174,11 @@ function useRouteChannel() {
             cancelled = true;
         };
     }, [r, teams.value]);
-    return problem;
+    return {problem, joinable};
 }
 
 export function Shell() {
-    const problem = useRouteChannel();
+    const {problem, joinable} = useRouteChannel();
     const r = route.value;
     useEffect(() => {
         const onVisible = () => {
@@ -181,6 +188,17 @@ export function Shell() {
         };
         document.addEventListener('visibilitychange', onVisible);
         const onKey = (e: KeyboardEvent) => {
+            if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
+                // Alt+Up/Down moves through the channel list, as in other chat apps.
+                const links = Array.from(document.querySelectorAll<HTMLAnchorElement>('.sidebar a.ch-link'));
+                const at = links.findIndex((l) => l.classList.contains('active'));
+                const next = links[(at + (e.key === 'ArrowDown' ? 1 : links.length - 1)) % links.length];
+                if (next) {
+                    e.preventDefault();
+                    next.click();
+                }
+                return;
+            }
             if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('.modal-backdrop')) {
                 if (rhs.value) {
                     rhs.value = null;
@@ -225,6 +243,10 @@ export function Shell() {
                 }}/>}
                 <main class="channel-main" id="main">
                     {problem ? <div class="empty-state" role="alert"><p>{problem}</p>
+                        {joinable && <button type="button" class="btn primary" onClick={async () => {
+                            await joinChannel(joinable);
+                            navigate(location.pathname, true);
+                        }}>Join channel</button>}
                         {team && <button type="button" class="btn" onClick={() => navigate(channelPath(team.name, 'town-square'))}>Go to Town Square</button>}
                     </div> : c ? <ChannelView key={c.id} channel={c}/> : <div class="empty-state" role="status">Loading…</div>}
                 </main>
