@@ -301,6 +301,9 @@ test('unread and mention badges update live and clear on reading', async (ctx) =
     await shot(b, '07-unread-badges');
     await openChannel(b, 'phishing-watch');
     await link.locator('.badge').waitFor({state: 'detached', timeout: T});
+    // A "New messages" line marks where the unread part began.
+    const firstNew = await b.evaluate(() => document.querySelector('.new-sep')?.nextElementSibling?.textContent || '');
+    assert(firstNew.includes('Heads up'), `new-messages line before the first unread message (${firstNew.slice(0, 60)})`);
     assert(!(await link.evaluate((el) => el.classList.contains('unread'))), 'unread cleared after reading');
     // The read state is on the server too: a reload keeps it clear.
     await b.reload();

@@ -45,6 +45,8 @@ export const highlightPostId = signal<string>('');
 export const sidebarOpen = signal(false);
 export const editingPostId = signal<string>('');
 export const firstRunHint = signal(false);
+/** Where the unread part of the open channel starts (its last-viewed time when opened). */
+export const unreadSince = signal<{channelId: string; at: number} | null>(null);
 /** Bumped when a channel's membership changes, so member counts and lists refetch. */
 export const memberEpoch = signal<Record<string, number>>({});
 

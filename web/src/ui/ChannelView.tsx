@@ -1,10 +1,11 @@
 // One channel: header with TLP label and member count, the message list, the composer.
+import {Fragment} from 'preact';
 import {useEffect, useLayoutEffect, useRef, useState} from 'preact/hooks';
 import {layout} from '../lib/posts';
 import {dayLabel} from '../lib/time';
 import {channelStats, loadLatest, loadOlder} from '../state/actions';
 import {
-    channelLabel, channelPosts, dmPartnerId, failedPosts, highlightPostId, me, memberEpoch, posts, rhs, typing, users,
+    channelLabel, channelPosts, dmPartnerId, failedPosts, highlightPostId, me, memberEpoch, posts, rhs, typing, unreadSince, users,
 } from '../state/store';
 import type {Channel, Post} from '../state/types';
 import {ChannelIcon, Icon, IconButton, TlpBadge, UserName} from './common';
@@ -72,7 +73,10 @@ function MessageList({channel}: {channel: Channel}) {
     const atBottom = useRef(true);
     const prevHeight = useRef(0);
     const prevFirst = useRef('');
+    const lastSeen = useRef('');
     const [loadingOlder, setLoadingOlder] = useState(false);
+    const [newBelow, setNewBelow] = useState(0);
+    const lastCount = useRef(0);
     const [error, setError] = useState('');
 
     useEffect(() => {
@@ -98,6 +102,13 @@ function MessageList({channel}: {channel: Channel}) {
         } else if (atBottom.current && !highlightPostId.value) {
             el.scrollTop = el.scrollHeight;
         }
+        // Count arrivals the reader has not scrolled down to yet.
+        const last = list[list.length - 1]?.id ?? '';
+        if (lastCount.current && list.length > lastCount.current && !atBottom.current && last !== lastSeen.current) {
+            setNewBelow((n) => n + (list.length - lastCount.current));
+        }
+        lastCount.current = list.length;
+        lastSeen.current = last;
         prevFirst.current = first;
         prevHeight.current = el.scrollHeight;
     });
@@ -125,6 +136,9 @@ function MessageList({channel}: {channel: Channel}) {
     const onScroll = async () => {
         const el = ref.current!;
         atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        if (atBottom.current && newBelow) {
+            setNewBelow(0);
+        }
         prevHeight.current = el.scrollHeight;
         if (el.scrollTop < 300 && view?.hasMoreBefore && !loadingOlder) {
             setLoadingOlder(true);
@@ -138,6 +152,9 @@ function MessageList({channel}: {channel: Channel}) {
 
     const items = layout(list);
     const label = channelLabel(channel, users.value, me.value!.id);
+    const since = unreadSince.value?.channelId === channel.id ? unreadSince.value.at : 0;
+    const myId = me.value!.id;
+    const firstNew = since ? list.find((p) => p.create_at > since && p.user_id !== myId)?.id : undefined;
     return (
         <div class="messages" ref={ref} onScroll={onScroll} onLoadCapture={() => {
             // An image finished loading: stay at the bottom if the reader was there.
@@ -150,8 +167,19 @@ function MessageList({channel}: {channel: Channel}) {
             {error && <p class="form-error" role="alert">{error}</p>}
             {items.map((it) => it.kind === 'day' ?
                 <div class="day-sep" key={it.key} role="separator" aria-label={dayLabel(it.day)}><span>{dayLabel(it.day)}</span></div> :
-                <PostItem key={it.key} post={it.post} continued={it.continued} highlighted={highlightPostId.value === it.post.id}/>)}
+                <Fragment key={it.key}>
+                    {it.post.id === firstNew && <div class="new-sep" role="separator" aria-label="New messages"><span>New messages</span></div>}
+                    <PostItem post={it.post} continued={it.continued && it.post.id !== firstNew} highlighted={highlightPostId.value === it.post.id}/>
+                </Fragment>)}
             {failed.map(([id, f]) => <FailedPost key={id} pendingId={id} failed={f}/>)}
+            {newBelow > 0 && (
+                <button type="button" class="jump-new" onClick={() => {
+                    const el = ref.current!;
+                    el.scrollTop = el.scrollHeight;
+                    atBottom.current = true;
+                    setNewBelow(0);
+                }}>{newBelow} new {newBelow === 1 ? 'message' : 'messages'} ↓</button>
+            )}
         </div>
     );
 }

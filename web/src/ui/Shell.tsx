@@ -3,8 +3,8 @@ import {useEffect, useRef, useState} from 'preact/hooks';
 import {enterTeam, errorText, joinChannel, jumpToPost, loadUntil, logout, markViewed, publicChannelByName} from '../state/actions';
 import {channelPath, navigate, route} from '../state/router';
 import {
-    channels, currentChannel, currentChannelId, currentTeamId, everOnline, highlightPostId, me, rhs, sidebarOpen, socketStatus,
-    teamUnreads, teams, toast,
+    channels, currentChannel, currentChannelId, currentTeamId, everOnline, highlightPostId, me, myMembers, rhs, sidebarOpen, socketStatus,
+    teamUnreads, teams, toast, unreadCount, unreadSince,
 } from '../state/store';
 import type {Channel, Team} from '../state/types';
 import {ChannelView} from './ChannelView';
@@ -155,6 +155,8 @@ function useRouteChannel() {
                 return;
             }
             if (currentChannelId.value !== c.id) {
+                const member = myMembers.value[c.id];
+                unreadSince.value = member && unreadCount(c, member) > 0 ? {channelId: c.id, at: member.last_viewed_at} : null;
                 const prev = currentChannelId.value;
                 currentChannelId.value = c.id;
                 sidebarOpen.value = false;
