@@ -175,6 +175,8 @@ pub struct ChannelDto {
     pub tlp: &'static str,
     /// Conclave: indicator capture (`off`, `review`, `auto-publish`).
     pub intel_mode: &'static str,
+    /// Conclave: whether exported sightings may name the poster's organization.
+    pub intel_attribution: bool,
 }
 
 pub fn channel(c: &Channel) -> ChannelDto {
@@ -202,6 +204,7 @@ pub fn channel(c: &Channel) -> ChannelDto {
         policy_id: None,
         tlp: c.tlp.as_str(),
         intel_mode: c.intel_mode.as_str(),
+        intel_attribution: c.intel_attribution,
     }
 }
 

@@ -23,12 +23,23 @@ pub struct App {
     pub(crate) extractor: std::sync::RwLock<Arc<ioc::Extractor>>,
     /// Wakes the publisher when something to export changed.
     pub(crate) intel_notify: tokio::sync::Notify,
+    /// Set once the default TAXII collections are known to exist.
+    pub(crate) collections_ready: std::sync::atomic::AtomicBool,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, bus: Arc<dyn EventBus>, clock: Arc<dyn Clock>, settings: Settings) -> Self {
         let extractor = crate::services::capture::build_extractor(&settings.allowlist_extra, &[]);
-        App { store, blobs, bus, clock, settings, extractor: std::sync::RwLock::new(Arc::new(extractor)), intel_notify: tokio::sync::Notify::new() }
+        App {
+            store,
+            blobs,
+            bus,
+            clock,
+            settings,
+            extractor: std::sync::RwLock::new(Arc::new(extractor)),
+            intel_notify: tokio::sync::Notify::new(),
+            collections_ready: Default::default(),
+        }
     }
 
     pub fn now(&self) -> Millis {

@@ -6,6 +6,7 @@ use crate::config::Config;
 use clap::Subcommand;
 use domain::events::NullBus;
 use domain::model::User;
+use domain::model::{IntelMode, Tlp};
 use domain::services::accounts::NewAccount;
 use domain::services::teams::TeamInput;
 use domain::{App, Error};
@@ -19,6 +20,67 @@ pub enum AdminCommand {
     /// Manage teams.
     #[command(subcommand)]
     Team(TeamCommand),
+    /// A channel's TLP label and indicator capture.
+    #[command(subcommand)]
+    Channel(ChannelCommand),
+    /// Credentials for TAXII and the blocklist feeds.
+    #[command(subcommand, name = "feed-key")]
+    FeedKey(FeedKeyCommand),
+    /// TAXII collections (audiences).
+    #[command(subcommand)]
+    Collection(CollectionCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ChannelCommand {
+    /// Set the TLP label: CLEAR, GREEN, AMBER, AMBER+STRICT or RED.
+    Tlp {
+        /// TEAM/CHANNEL (names, as in URLs).
+        channel: String,
+        label: String,
+    },
+    /// Set indicator capture: off, review or auto-publish.
+    Intel { channel: String, mode: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FeedKeyCommand {
+    /// Issue a key; it is printed once, on the last line.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// The most restrictive label the key may receive (RED is never exported).
+        #[arg(long)]
+        tlp_ceiling: String,
+        /// Restrict the key to these collections (alias); repeatable.
+        #[arg(long = "collection")]
+        collections: Vec<String>,
+        /// Allow posting contributions over TAXII.
+        #[arg(long)]
+        can_write: bool,
+    },
+    /// Revoke a key at once.
+    Revoke { name: String },
+    /// List keys (never their secrets).
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CollectionCommand {
+    /// Create a partner collection: an audience by TLP ceiling, optionally narrowed to tags.
+    Create {
+        #[arg(long)]
+        alias: String,
+        #[arg(long, default_value = "")]
+        title: String,
+        #[arg(long)]
+        tlp_ceiling: String,
+        /// Only indicators carrying one of these tags; repeatable.
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+    },
+    /// List collections.
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -83,6 +145,9 @@ pub enum TeamCommand {
         /// Make them a team admin.
         #[arg(long)]
         admin: bool,
+        /// Make them an analyst (they review indicators).
+        #[arg(long)]
+        analyst: bool,
     },
 }
 
@@ -170,14 +235,68 @@ async fn execute(app: &App, command: AdminCommand) -> Result<(), Error> {
             let team = app.create_team(None, input).await?;
             println!("created team {} ({}), default TLP {}", team.name, team.id, team.default_tlp.as_str());
         }
-        AdminCommand::Team(TeamCommand::AddUser { team, user, admin }) => {
+        AdminCommand::Team(TeamCommand::AddUser { team, user, admin, analyst }) => {
             let team = app.team_by_name_for_admin(&team).await?;
             let user = find_user(app, &user).await?;
             app.add_team_member(None, &team.id, &user.id).await?;
+            let mut roles = vec!["team_user"];
             if admin {
-                app.set_team_roles(None, &team.id, &user.id, "team_user team_admin").await?;
+                roles.push("team_admin");
             }
-            println!("added {} to {}{}", user.username, team.name, if admin { " as team admin" } else { "" });
+            if analyst {
+                roles.push("team_analyst");
+            }
+            if roles.len() > 1 {
+                app.set_team_roles(None, &team.id, &user.id, &roles.join(" ")).await?;
+            }
+            println!("added {} to {} as {}", user.username, team.name, roles.join(" "));
+        }
+        AdminCommand::Channel(cmd) => {
+            let (target, tlp, mode) = match &cmd {
+                ChannelCommand::Tlp { channel, label } => (channel, Some(Tlp::parse(label).ok_or_else(|| Error::invalid_param("label"))?), None),
+                ChannelCommand::Intel { channel, mode } => (channel, None, Some(IntelMode::parse(mode).ok_or_else(|| Error::invalid_param("mode"))?)),
+            };
+            let (team, channel) = target.split_once('/').ok_or_else(|| Error::invalid_param("channel"))?;
+            let c = app.admin_set_channel_intel(team, channel, tlp, mode).await?;
+            println!("{team}/{}: TLP:{}, intel {}", c.name, c.tlp.as_str(), c.intel_mode.as_str());
+        }
+        AdminCommand::FeedKey(FeedKeyCommand::Create { name, tlp_ceiling, collections, can_write }) => {
+            let ceiling = Tlp::parse(&tlp_ceiling).ok_or_else(|| Error::invalid_param("tlp_ceiling"))?;
+            let (key, secret) = app.create_feed_key(None, &name, ceiling, collections, can_write).await?;
+            println!(
+                "created feed key {} (ceiling TLP:{}{})",
+                key.name,
+                key.tlp_ceiling.as_str(),
+                if key.collections.is_empty() { String::new() } else { format!(", collections {}", key.collections.join(",")) }
+            );
+            println!("{secret}");
+        }
+        AdminCommand::FeedKey(FeedKeyCommand::Revoke { name }) => {
+            app.revoke_feed_key(None, &name).await?;
+            println!("revoked feed key {name}");
+        }
+        AdminCommand::FeedKey(FeedKeyCommand::List) => {
+            for k in app.feed_keys(None).await? {
+                println!(
+                    "{:<24} TLP:{:<13} {:<10} collections={}",
+                    k.name,
+                    k.tlp_ceiling.as_str(),
+                    if k.revoked_at != 0 { "revoked" } else { "active" },
+                    k.collections.join(",")
+                );
+            }
+        }
+        AdminCommand::Collection(CollectionCommand::Create { alias, title, tlp_ceiling, tags }) => {
+            let ceiling = Tlp::parse(&tlp_ceiling).ok_or_else(|| Error::invalid_param("tlp_ceiling"))?;
+            app.ensure_default_collections().await?;
+            let c = app.create_collection(None, &alias, &title, ceiling, tags).await?;
+            println!("created collection {} ({}), ceiling TLP:{}", c.alias, c.id, c.tlp_ceiling.as_str());
+        }
+        AdminCommand::Collection(CollectionCommand::List) => {
+            app.ensure_default_collections().await?;
+            for c in app.collections_for_admin(None).await? {
+                println!("{:<20} {}  TLP:{:<13} tags={}", c.alias, c.id, c.tlp_ceiling.as_str(), c.tags.join(","));
+            }
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 
 mod admin;
 mod config;
+mod ioc_cmd;
 mod run;
 mod web;
 
@@ -43,7 +44,10 @@ enum Command {
         #[arg(long)]
         site_url: Option<String>,
     },
-    /// Administer accounts and teams.
+    /// Work with indicators of compromise (no server needed).
+    #[command(subcommand)]
+    Ioc(ioc_cmd::IocCommand),
+    /// Administer accounts, teams, channels and feeds.
     Admin {
         #[command(flatten)]
         common: Common,
@@ -97,6 +101,7 @@ fn main() -> std::process::ExitCode {
                 let listener = tokio::net::TcpListener::bind(&config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
                 run::run(config, listener, run::shutdown_signal()).await
             }
+            Command::Ioc(command) => ioc_cmd::run(command),
             Command::Admin { common, command } => {
                 let config = load(&common, Vec::new())?;
                 init_logging("warn");

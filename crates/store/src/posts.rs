@@ -328,6 +328,7 @@ impl PostStore for SqlStore {
                             .execute(&mut *c)
                             .await
                             .map_err(db_err)?;
+                        crate::intel::retract_sightings(c, &id, &[], at).await?;
                     }
                     if let Some(root) = &post.root_id {
                         sqlx::query(

@@ -99,6 +99,7 @@ pub struct PatchChannel {
     header: Option<String>,
     tlp: Option<String>,
     intel_mode: Option<String>,
+    intel_attribution: Option<bool>,
 }
 
 pub async fn update(
@@ -118,6 +119,7 @@ pub async fn update(
         header: b.header,
         tlp: parse_tlp(b.tlp.as_deref())?,
         intel_mode,
+        intel_attribution: b.intel_attribution,
     };
     let channel = state.app.patch_channel(&auth.principal, &channel_id(&id)?, patch).await?;
     Ok(Json(wire::channel(&channel)))

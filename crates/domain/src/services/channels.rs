@@ -28,6 +28,7 @@ pub struct ChannelPatch {
     pub header: Option<String>,
     pub tlp: Option<Tlp>,
     pub intel_mode: Option<IntelMode>,
+    pub intel_attribution: Option<bool>,
 }
 
 /// Unread figures summed over a team's channels for one user.
@@ -271,8 +272,46 @@ impl App {
         if let Some(mode) = patch.intel_mode {
             channel.intel_mode = mode;
         }
+        if let Some(a) = patch.intel_attribution {
+            channel.intel_attribution = a;
+        }
         channel.update_at = self.now();
         self.store.update_channel(&channel).await?;
+        if channel.tlp != grant.channel().tlp
+            || channel.intel_mode != grant.channel().intel_mode
+            || channel.intel_attribution != grant.channel().intel_attribution
+        {
+            let old = grant.channel();
+            let detail = serde_json::json!({"tlp": [old.tlp.as_str(), channel.tlp.as_str()], "intel_mode": [old.intel_mode.as_str(), channel.intel_mode.as_str()], "intel_attribution": [old.intel_attribution, channel.intel_attribution]});
+            self.audit(Some(principal), "channel.intel", &format!("channel:{}", channel.id), detail).await?;
+            self.intel_changed();
+        }
+        self.publish(Event::new(EventKind::ChannelUpdated { channel: channel.clone() }, Audience::Channel(channel.id.clone())));
+        Ok(channel)
+    }
+
+    /// Changes a channel's TLP label or intel mode with the server's own authority (the admin
+    /// CLI). Audited like the same change through the API.
+    pub async fn admin_set_channel_intel(&self, team: &str, channel: &str, tlp: Option<Tlp>, mode: Option<IntelMode>) -> Result<Channel> {
+        let team = self.store.get_team_by_name(team).await?.ok_or_else(|| Error::not_found("team"))?;
+        let mut channel = self.store.get_channel_by_name(Some(&team.id), channel).await?.ok_or_else(|| Error::not_found("channel"))?;
+        let before = (channel.tlp, channel.intel_mode);
+        if let Some(t) = tlp {
+            channel.tlp = t;
+        }
+        if let Some(m) = mode {
+            channel.intel_mode = m;
+        }
+        channel.update_at = self.now();
+        self.store.update_channel(&channel).await?;
+        self.audit(
+            None,
+            "channel.intel",
+            &format!("channel:{}", channel.id),
+            serde_json::json!({"tlp": [before.0.as_str(), channel.tlp.as_str()], "intel_mode": [before.1.as_str(), channel.intel_mode.as_str()]}),
+        )
+        .await?;
+        self.intel_changed();
         self.publish(Event::new(EventKind::ChannelUpdated { channel: channel.clone() }, Audience::Channel(channel.id.clone())));
         Ok(channel)
     }

@@ -59,14 +59,18 @@ fn check_name(name: &str) -> Result<()> {
 }
 
 impl App {
-    /// Creates the default collections that do not exist yet.
+    /// Creates the default collections that do not exist yet (once per process).
     pub async fn ensure_default_collections(&self) -> Result<()> {
+        if self.collections_ready.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
+        }
         let existing = self.store.collections().await?;
         for c in default_collections() {
             if !existing.iter().any(|e| e.alias == c.alias) {
                 self.store.save_collection(&c).await?;
             }
         }
+        self.collections_ready.store(true, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -102,6 +106,7 @@ impl App {
 
     pub async fn collections_for_admin(&self, actor: Option<&Principal>) -> Result<Vec<Collection>> {
         require_admin(actor)?;
+        self.ensure_default_collections().await?;
         self.store.collections().await
     }
 
@@ -119,6 +124,7 @@ impl App {
         if self.store.feed_keys().await?.iter().any(|k| k.name == name) {
             return Err(Error::new(ErrorCode::Conflict).with_param("name"));
         }
+        self.ensure_default_collections().await?;
         let known = self.store.collections().await?;
         for c in &collections {
             if !known.iter().any(|k| &k.alias == c || &k.id == c) {
@@ -199,6 +205,7 @@ impl App {
 
     /// Collections a key may see.
     pub async fn feed_collections(&self, feed: &FeedPrincipal) -> Result<Vec<Collection>> {
+        self.ensure_default_collections().await?;
         Ok(self.store.collections().await?.into_iter().filter(|c| feed.may_read(c) || (c.can_write && feed.can_write)).collect())
     }
 

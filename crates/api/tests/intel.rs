@@ -1,0 +1,105 @@
+//! Intel end to end through the real router: capture, visibility, review, publication to
+//! TAXII and the blocklists, retraction.
+
+mod common;
+
+use common::{Client, j};
+use serde_json::Value;
+
+async fn key(srv: &common::Server, admin: &Client, name: &str, ceiling: &str) -> String {
+    let r = admin.post("/intel/feed_keys", j!({"name": name, "tlp_ceiling": ceiling})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let _ = srv;
+    r.body["key"].as_str().unwrap().to_owned()
+}
+
+async fn taxii(srv: &common::Server, key: &str, path: &str) -> (u16, Value, reqwest::header::HeaderMap) {
+    let r = srv
+        .http
+        .get(format!("http://{}/taxii2/{path}", srv.addr))
+        .basic_auth("anyone", Some(key))
+        .header("accept", "application/taxii+json;version=2.1")
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    (status, r.json().await.unwrap_or(Value::Null), headers)
+}
+
+async fn feed(srv: &common::Server, key: &str, name: &str) -> String {
+    let r = srv.http.get(format!("http://{}/feeds/{name}", srv.addr)).bearer_auth(key).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    r.text().await.unwrap()
+}
+
+server_test!(capture_review_publish_retract, |srv| {
+    let alice = srv.user("alice").await;
+    let bob = srv.user("bob").await;
+    let mallory = srv.user("mallory").await;
+    let team = alice.team("isac").await;
+    for c in [&bob, &mallory] {
+        assert_eq!(c.post(&format!("/teams/{team}/members"), j!({"team_id": team, "user_id": c.id})).await.status, 201);
+    }
+    assert_eq!(alice.put(&format!("/teams/{team}/members/{}/roles", bob.id), j!({"roles": "team_user team_analyst"})).await.status, 200);
+    let room = alice.channel(&team, "outbreak", "O").await;
+    assert_eq!(bob.post(&format!("/channels/{room}/members"), j!({"user_id": bob.id})).await.status, 201);
+    let post = alice.say(&room, "C2 at 45.137.21.9 and hxxps://evil-update[.]com/gate.php, ignore 10.0.0.5").await;
+
+    // Capture: candidates visible to readers of the channel, with readable figures only.
+    let queue = bob.get("/intel/queue").await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    let values: Vec<&str> = queue.body.as_array().unwrap().iter().map(|i| i["value"].as_str().unwrap()).collect();
+    assert!(values.contains(&"45.137.21.9"), "{values:?}");
+    assert!(values.contains(&"https://evil-update.com/gate.php"), "{values:?}");
+    assert!(!values.contains(&"10.0.0.5"), "private address captured: {values:?}");
+    assert_eq!(alice.get("/intel/queue").await.status, 403, "only analysts have a queue");
+    let ip = queue.body.as_array().unwrap().iter().find(|i| i["value"] == "45.137.21.9").unwrap()["id"].as_str().unwrap().to_owned();
+
+    // A private RED room's indicator is invisible to a team member outside it.
+    let red = alice.channel(&team, "red-room", "P").await;
+    assert_eq!(alice.put(&format!("/channels/{red}/patch"), j!({"tlp": "RED"})).await.status, 200);
+    alice.say(&red, "internal victim beacon 45.137.21.9 and 203.0.113.77 seen").await;
+    let mine = mallory.get("/intel/indicators").await.body;
+    assert!(!mine.to_string().contains("203.0.113.77"), "{mine}");
+    let seen = mallory.get("/intel/indicators?q=45.137").await.body;
+    assert_eq!(seen[0]["channel_count"], 1, "counts must not include unreadable channels: {seen}");
+    let d = mallory.get(&format!("/intel/indicators/{ip}")).await;
+    assert_eq!(d.body["sightings"].as_array().unwrap().len(), 1, "{}", d.body);
+
+    // Review: confirm, then publish.
+    let r = bob.post(&format!("/intel/indicators/{ip}/review"), j!({"action": "confirm", "confidence": 80, "tags": ["ransomware"]})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "confirmed");
+    assert_eq!(mallory.post(&format!("/intel/indicators/{ip}/review"), j!({"action": "reject"})).await.status, 403);
+    srv.state.app.publish_pending().await.unwrap();
+
+    let green = key(srv, &alice, "siem-green", "GREEN").await;
+    let clear = key(srv, &alice, "public", "CLEAR").await;
+    assert_eq!(feed(srv, &green, "ipv4.txt").await, "45.137.21.9\n");
+    assert_eq!(feed(srv, &clear, "ipv4.txt").await, "", "a GREEN indicator must not reach a CLEAR key");
+    assert!(!feed(srv, &green, "indicators.csv").await.contains("203.0.113.77"));
+
+    let (status, cols, _) = taxii(srv, &green, "api/collections/").await;
+    assert_eq!(status, 200);
+    let aliases: Vec<&str> = cols["collections"].as_array().unwrap().iter().map(|c| c["alias"].as_str().unwrap()).collect();
+    assert!(aliases.contains(&"tlp-green") && !aliases.contains(&"tlp-amber"), "{aliases:?}");
+    let (status, env, headers) = taxii(srv, &green, "api/collections/tlp-green/objects/?match[type]=indicator").await;
+    assert_eq!(status, 200, "{env}");
+    assert_eq!(headers["content-type"], "application/taxii+json;version=2.1");
+    let inds = env["objects"].as_array().unwrap();
+    assert_eq!(inds.len(), 1, "{env}");
+    assert_eq!(inds[0]["pattern"], "[ipv4-addr:value = '45.137.21.9']");
+    assert_eq!(inds[0]["object_marking_refs"][0], "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb");
+    assert!(headers.contains_key("x-taxii-date-added-first"));
+    let (status, _, _) = taxii(srv, &clear, "api/collections/tlp-green/objects/").await;
+    assert_eq!(status, 404, "a CLEAR key must not see the GREEN collection");
+
+    // Retraction: deleting the only readable post withdraws it (the RED sighting never counts).
+    let pid = post["id"].as_str().unwrap();
+    assert_eq!(alice.delete(&format!("/posts/{pid}")).await.status, 200);
+    srv.state.app.publish_pending().await.unwrap();
+    let (_, env, _) = taxii(srv, &green, "api/collections/tlp-green/objects/?match[type]=indicator").await;
+    assert_eq!(env["objects"][0]["revoked"], true, "{env}");
+    assert_eq!(feed(srv, &green, "ipv4.txt").await, "");
+});
