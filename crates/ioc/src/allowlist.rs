@@ -242,9 +242,13 @@ impl Allowlist {
 
     /// The reason a canonical value is listed verbatim.
     pub fn check_value(&self, value: &str) -> Option<&Suppression> {
-        self.values
-            .get(&value.to_ascii_lowercase())
-            .map(|&i| &self.reasons[i])
+        // Canonical values are mostly lower-case already: avoid the copy then.
+        let hit = if value.bytes().any(|c| c.is_ascii_uppercase()) {
+            self.values.get(&value.to_ascii_lowercase())
+        } else {
+            self.values.get(value)
+        };
+        hit.map(|&i| &self.reasons[i])
     }
 
     /// Decides whether a finding is suppressed and why.
