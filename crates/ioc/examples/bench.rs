@@ -6,6 +6,7 @@
 //!   and of one call per message (messages separated by SEP, default a blank line).
 //! - `bench adversarial MB` times adversarial inputs of MB and 2*MB megabytes and prints
 //!   t(2n)/t(n) for each generator.
+//! - `bench adversarial-once INDEX MB` runs one generator once (for instruction counting).
 
 #[path = "../tests/common/corpus.rs"]
 mod corpus;
@@ -50,9 +51,10 @@ fn throughput(file: &str, sep: &str) {
     println!("extractor_new_ms {:.3}", d.as_secs_f64() * 1e3);
 }
 
-fn adversarial(mb: usize) {
-    type Generator = Box<dyn Fn(usize) -> String>;
-    let gens: Vec<(&str, Generator)> = vec![
+type Generator = Box<dyn Fn(usize) -> String>;
+
+fn generators() -> Vec<(&'static str, Generator)> {
+    vec![
         ("dotted 1.1.1.1.1...", Box::new(|n| "1.".repeat(n / 2))),
         ("ip list 1.2.3.4 ...", Box::new(|n| "45.137.21.9 ".repeat(n / 12))),
         ("dot run ......", Box::new(|n| ".".repeat(n))),
@@ -67,7 +69,20 @@ fn adversarial(mb: usize) {
         ("domain labels a.a.a", Box::new(|n| "a.".repeat(n / 2) + "com")),
         ("hxxp run", Box::new(|n| "hxxp".repeat(n / 4))),
         ("windows path C:\\", Box::new(|n| "C:\\a".repeat(n / 4))),
-    ];
+    ]
+}
+
+/// Runs generator `index` once at `mb` megabytes (for instruction counting under
+/// `valgrind --tool=callgrind`, which is immune to load from other processes).
+fn adversarial_once(index: usize, mb: usize) {
+    let (name, g) = &generators()[index];
+    let text = g(mb * 1_000_000);
+    let n = Extractor::new().extract_all(&text).len();
+    println!("{name} {mb} MB: {n} findings");
+}
+
+fn adversarial(mb: usize) {
+    let gens = generators();
     let ex = Extractor::new();
     let n = mb * 1_000_000;
     println!("{:<22} {:>10} {:>10} {:>12}", "generator", "t(n) ms", "t(2n) ms", "t(2n)/t(n)");
@@ -90,6 +105,10 @@ fn main() {
         Some("predict") => predict(&args[2]),
         Some("throughput") => throughput(&args[2], args.get(3).map_or("\n\n", String::as_str)),
         Some("adversarial") => adversarial(args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10)),
+        Some("adversarial-once") => adversarial_once(
+            args[2].parse().expect("index"),
+            args[3].parse().expect("MB"),
+        ),
         _ => eprintln!("usage: bench predict DIR | throughput FILE [SEP] | adversarial MB"),
     }
 }

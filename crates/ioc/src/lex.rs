@@ -117,11 +117,24 @@ pub fn context_has(bytes: &[u8], pos: usize, n: usize, set: &[&str]) -> bool {
 /// are trimmed only when unbalanced inside the span. Linear in the span length.
 pub fn trim_trailing(text: &str, start: usize, mut end: usize) -> usize {
     let span = &text.as_bytes()[start..end];
-    let count = |c: u8| span.iter().filter(|&&b| b == c).count() as isize;
-    // Positive balance means more closers than openers.
-    let mut paren = count(b')') - count(b'(');
-    let mut square = count(b']') - count(b'[');
-    let mut curly = count(b'}') - count(b'{');
+    // Bracket balances (positive: more closers than openers), counted in one pass and only
+    // when the span ends with a closer.
+    let (mut paren, mut square, mut curly) = (0isize, 0isize, 0isize);
+    let trimmable = |c: &u8| b".,;:!?*_~'\">=)]}".contains(c);
+    let tail = span.iter().rev().take_while(|c| trimmable(c));
+    if tail.clone().any(|c| matches!(c, b')' | b']' | b'}')) {
+        for &c in span {
+            match c {
+                b'(' => paren -= 1,
+                b')' => paren += 1,
+                b'[' => square -= 1,
+                b']' => square += 1,
+                b'{' => curly -= 1,
+                b'}' => curly += 1,
+                _ => {}
+            }
+        }
+    }
     while end > start {
         let b = text.as_bytes()[end - 1];
         let drop = match b {
@@ -164,5 +177,7 @@ mod tests {
     fn trims_unbalanced_closers_only() {
         let t = "(http://a.com/x_(y))).";
         assert_eq!(&t[1..trim_trailing(t, 1, t.len())], "http://a.com/x_(y)");
+        let t = "(http://a.com/x)!**";
+        assert_eq!(&t[1..trim_trailing(t, 1, t.len())], "http://a.com/x");
     }
 }

@@ -35,6 +35,21 @@
 //! is not reported again as a domain, nor an e-mail's domain. IPs drop their port (kept
 //! in `port`), CIDRs are masked to their network. Hashes and wallets (bech32, Ethereum)
 //! are lower-case; CVE and ATT&CK ids upper-case; registry hives spelled in full.
+//!
+//! # Rules worth knowing
+//! - Defang tokens (`hxxp`, `hXXps`, `h[xx]p`, `fxp`, `[.]`, `(.)`, `{.}`, `[dot]`, `(dot)`,
+//!   `{dot}`, ` dot `, `\.`, `[:]`, `[://]`, `[/]`, `[at]`, `(at)`, `{at}`, `[@]`, `(@)`,
+//!   also with spaces around them) are undone before scanning; `flags.defanged` says so.
+//! - A name whose last label is both a TLD and a common file extension (`.py`, `.md`,
+//!   `.zip`, `.mov`, `.sh`, `.run`...) is a domain only when defanged, followed by a port
+//!   or path, or after a word such as `domain`, `C2`, `resolves`; otherwise it may be a
+//!   file name. File names are reported for risky extensions (`.exe`, `.dll`, `.lnk`,
+//!   `.docm`...) or after words such as `dropped`, `attachment`, `named`, `file:`.
+//! - Dotted quads after `version`, `build`, `firmware`, `section`, `NetRange`... are not
+//!   IPs; neither are leading-zero or five-part numbers. 40-hex strings after `commit`/`git`
+//!   are not SHA-1s; 32-hex strings after `ja3`/`ja3s` are JA3; mutex names follow `mutex`.
+//! - ATT&CK ids are checked against the ranges ATT&CK uses; wallets against their
+//!   checksums (Base58Check, Bech32/Bech32m, Monero Keccak, EIP-55 mixed case).
 
 #![forbid(unsafe_code)]
 

@@ -2,12 +2,10 @@
 //!
 //! Extraction works on a refanged copy of the input. [`Normalized`] remembers where each
 //! replacement happened, so spans found in the copy map back to byte offsets in the original
-//! text in one forward sweep. One Aho-Corasick pass finds every token, so refanging is linear.
+//! text in one forward sweep. Tokens are found with SIMD byte searches and compared in place,
+//! so refanging is linear.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
-
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::types::IocType;
 
@@ -26,7 +24,7 @@ enum Rule {
     Escaped,
 }
 
-/// (token, replacement, rule), matched leftmost-longest in the spellings of [`spellings`].
+/// (token, replacement, rule); letters match ASCII case-insensitively (`hXXps`, `[DOT]`).
 const TOKENS: &[(&str, &str, Rule)] = &[
     ("hxxp", "http", Rule::Scheme),
     ("h[xx]p", "http", Rule::Scheme),
@@ -49,39 +47,78 @@ const TOKENS: &[(&str, &str, Rule)] = &[
     ("{dot}", ".", Rule::Always),
 ];
 
-/// Spellings matched: as listed and upper-case; the scheme words also as `hXXp`/`Hxxp`.
-/// The automaton is case-sensitive and small (at most 32 spellings) so that the fast packed
-/// (Teddy) search is used.
-fn spellings() -> Vec<(String, usize)> {
-    let mut v: Vec<(String, usize)> = Vec::new();
-    for (i, (tok, _, rule)) in TOKENS.iter().enumerate() {
-        let mut forms = vec![tok.to_string(), tok.to_ascii_uppercase()];
-        if matches!(rule, Rule::Scheme) && tok.contains("xx") {
-            forms.push(tok.replace("xx", "XX"));
-            if !tok.contains('[') {
-                forms.push(tok.replacen('h', "H", 1));
-            }
-        }
-        for s in forms {
-            if !v.iter().any(|(x, _)| *x == s) {
-                v.push((s, i));
-            }
-        }
+/// Bytes at which a token can be recognised: the first byte of bracketed and escaped tokens,
+/// the `x` of scheme words (`hxxp`, `h[xx]p`, `fxp`), and the `d` of the spaced word `dot`.
+static TRIGGER: [bool; 256] = {
+    let mut t = [false; 256];
+    let bytes = b"[({\\xXdD";
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
     }
-    v
+    t
+};
+
+/// Finds every token occurrence, ordered by start, as (start, end, token index), in one
+/// pass over the bytes with a trigger table and in-place (ASCII case-insensitive)
+/// comparisons. Cheaper than a multi-pattern automaton on chat-sized messages, whose
+/// per-call setup dominates there, and linear: each trigger looks at a bounded window.
+fn find_tokens(b: &[u8]) -> Vec<(usize, usize, usize)> {
+    let mut hits = Vec::new();
+    let mut last_end = 0;
+    let mut i = 0;
+    while let Some(off) = b[i..].iter().position(|&c| TRIGGER[usize::from(c)]) {
+        i += off;
+        let c = b[i];
+        let hit = match c {
+            b'x' | b'X' => [i.checked_sub(1), i.checked_sub(2)]
+                .into_iter()
+                .flatten()
+                .find_map(|s| longest_at(b, s))
+                .filter(|h| matches!(TOKENS[h.2].2, Rule::Scheme)),
+            b'd' | b'D' => (i > 0
+                && b[i - 1] == b' '
+                && b.get(i + 1..i + 4)
+                    .is_some_and(|r| r.eq_ignore_ascii_case(b"ot ")))
+            .then_some((i, i + 3, DOT_TOKEN)),
+            _ => longest_at(b, i),
+        };
+        if let Some(h) = hit.filter(|h| h.0 >= last_end) {
+            last_end = h.1;
+            hits.push(h);
+        }
+        i += 1;
+    }
+    hits
 }
 
-fn automaton() -> &'static (AhoCorasick, Vec<usize>) {
-    static AC: OnceLock<(AhoCorasick, Vec<usize>)> = OnceLock::new();
-    AC.get_or_init(|| {
-        let sp = spellings();
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(sp.iter().map(|s| s.0.as_str()))
-            .expect("static defang token table builds");
-        (ac, sp.into_iter().map(|s| s.1).collect())
-    })
+/// The tokens (indices into [`TOKENS`]) that can start with byte `c`.
+fn starting_with(c: u8) -> &'static [usize] {
+    match c.to_ascii_lowercase() {
+        b'h' => &[0, 1],
+        b'f' => &[2],
+        b'[' => &[3, 6, 10, 11, 12, 13, 15],
+        b'(' => &[4, 7, 14, 16],
+        b'{' => &[5, 17, 18],
+        b'\\' => &[9],
+        _ => &[],
+    }
 }
+
+/// The longest token (other than the spaced `dot`) that starts at `i`.
+fn longest_at(b: &[u8], i: usize) -> Option<(usize, usize, usize)> {
+    let rest = &b[i..];
+    starting_with(*rest.first()?)
+        .iter()
+        .map(|&k| (k, TOKENS[k].0.as_bytes()))
+        .filter(|(_, tok)| rest.len() >= tok.len() && rest[..tok.len()].eq_ignore_ascii_case(tok))
+        .max_by_key(|(_, tok)| tok.len())
+        .map(|(k, tok)| (i, i + tok.len(), k))
+}
+
+/// Index of the spaced word `dot` in [`TOKENS`].
+const DOT_TOKEN: usize = 8;
 
 /// One replacement: in the normalized text `[norm_start, norm_end)` came from
 /// `[orig_start, orig_end)` of the input.
@@ -131,10 +168,9 @@ pub(crate) fn normalize(input: &str) -> Normalized<'_> {
     let mut out: Option<String> = None;
     let mut edits = Vec::new();
     let mut copied = 0;
-    let (ac, token_of) = automaton();
-    for m in ac.find_iter(input) {
-        let (_, repl, rule) = TOKENS[token_of[m.pattern().as_usize()]];
-        let Some((s, e)) = allowed(rule, bytes, m.start(), m.end()) else {
+    for (start, end, token) in find_tokens(bytes) {
+        let (_, repl, rule) = TOKENS[token];
+        let Some((s, e)) = allowed(rule, bytes, start, end) else {
             continue;
         };
         if s < copied {
@@ -271,8 +307,16 @@ mod tests {
     }
 
     #[test]
-    fn spelling_table_stays_small() {
-        assert!(spellings().len() <= 32, "{}", spellings().len());
+    fn token_indices_match_the_table() {
+        assert_eq!(TOKENS[DOT_TOKEN].0, "dot");
+        for (k, (tok, _, rule)) in TOKENS.iter().enumerate() {
+            let first = tok.as_bytes()[0];
+            assert_eq!(
+                starting_with(first).contains(&k),
+                !matches!(rule, Rule::Between),
+                "{tok}"
+            );
+        }
     }
 
     #[test]
