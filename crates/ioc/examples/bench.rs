@@ -105,10 +105,7 @@ fn main() {
         Some("predict") => predict(&args[2]),
         Some("throughput") => throughput(&args[2], args.get(3).map_or("\n\n", String::as_str)),
         Some("adversarial") => adversarial(args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10)),
-        Some("adversarial-once") => adversarial_once(
-            args[2].parse().expect("index"),
-            args[3].parse().expect("MB"),
-        ),
+        Some("adversarial-once") => adversarial_once(args[2].parse().expect("index"), args[3].parse().expect("MB")),
         _ => eprintln!("usage: bench predict DIR | throughput FILE [SEP] | adversarial MB"),
     }
 }

@@ -133,41 +133,25 @@ impl Allowlist {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let err = |m: &str| AllowlistError {
-                line: n + 1,
-                message: format!("{m}: {line:?}"),
-            };
+            let err = |m: &str| AllowlistError { line: n + 1, message: format!("{m}: {line:?}") };
             let mut parts = line.split_whitespace();
             let (Some(kind), Some(value)) = (parts.next(), parts.next()) else {
                 return Err(err("expected `kind value [code] [reason]`"));
             };
             let code = parts.next().unwrap_or("admin").to_string();
             let rest: Vec<&str> = parts.collect();
-            let reason = if rest.is_empty() {
-                "listed by the administrator".to_string()
-            } else {
-                rest.join(" ")
-            };
+            let reason = if rest.is_empty() { "listed by the administrator".to_string() } else { rest.join(" ") };
             let idx = self.reasons.len();
             match kind {
                 "cidr" => {
                     let (bucket, bits) = self.add_net(value).ok_or_else(|| err("bad CIDR"))?;
-                    self.nets
-                        .entry(bucket)
-                        .or_default()
-                        .entry(bits)
-                        .or_insert(idx);
+                    self.nets.entry(bucket).or_default().entry(bits).or_insert(idx);
                 }
                 "domain" | "host" => {
-                    let name = crate::host::parse_domain(value)
-                        .map(|h| h.ascii)
-                        .or_else(|| {
-                            let v = value.trim_end_matches('.').to_ascii_lowercase();
-                            (!v.is_empty()
-                                && v.bytes()
-                                    .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-'))
-                            .then_some(v)
-                        });
+                    let name = crate::host::parse_domain(value).map(|h| h.ascii).or_else(|| {
+                        let v = value.trim_end_matches('.').to_ascii_lowercase();
+                        (!v.is_empty() && v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-')).then_some(v)
+                    });
                     let name = name.ok_or_else(|| err("bad domain"))?;
                     self.domains.insert(name, (idx, kind == "domain"));
                 }
@@ -243,11 +227,7 @@ impl Allowlist {
     /// The reason a canonical value is listed verbatim.
     pub fn check_value(&self, value: &str) -> Option<&Suppression> {
         // Canonical values are mostly lower-case already: avoid the copy then.
-        let hit = if value.bytes().any(|c| c.is_ascii_uppercase()) {
-            self.values.get(&value.to_ascii_lowercase())
-        } else {
-            self.values.get(value)
-        };
+        let hit = if value.bytes().any(|c| c.is_ascii_uppercase()) { self.values.get(&value.to_ascii_lowercase()) } else { self.values.get(value) };
         hit.map(|&i| &self.reasons[i])
     }
 
@@ -262,28 +242,19 @@ impl Allowlist {
             _ => true,
         };
         let hit = match f.kind {
-            IocType::Ipv4 | IocType::Ipv6 => {
-                f.value.parse().ok().and_then(|a| self.check_ip(a, None))
-            }
+            IocType::Ipv4 | IocType::Ipv6 => f.value.parse().ok().and_then(|a| self.check_ip(a, None)),
             IocType::Ipv4Cidr | IocType::Ipv6Cidr => {
                 let (a, l) = f.value.split_once('/')?;
                 self.check_ip(a.parse().ok()?, l.parse().ok())
             }
-            IocType::Domain => self
-                .check_domain(&f.value)
-                .filter(|s| applies(s, IocType::Domain)),
+            IocType::Domain => self.check_domain(&f.value).filter(|s| applies(s, IocType::Domain)),
             IocType::Email => {
                 let host = f.value.rsplit_once('@')?.1;
-                self.check_domain(host)
-                    .filter(|s| applies(s, IocType::Email))
+                self.check_domain(host).filter(|s| applies(s, IocType::Email))
             }
             IocType::Url => {
                 let host = url_host(&f.value)?;
-                match host
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<IpAddr>()
-                {
+                match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
                     Ok(a) => self.check_ip(a, None),
                     Err(_) => self.check_domain(host).filter(|s| applies(s, IocType::Url)),
                 }
@@ -326,10 +297,7 @@ mod tests {
     #[test]
     fn builtin_lists_cover_the_usual_suspects() {
         let a = Allowlist::new();
-        let code = |ip: &str| {
-            a.check_ip(ip.parse().unwrap(), None)
-                .map(|s| s.code.clone())
-        };
+        let code = |ip: &str| a.check_ip(ip.parse().unwrap(), None).map(|s| s.code.clone());
         assert_eq!(code("10.1.2.3").as_deref(), Some("private"));
         assert_eq!(code("127.0.0.1").as_deref(), Some("loopback"));
         assert_eq!(code("100.64.1.1").as_deref(), Some("cgnat"));
@@ -345,16 +313,10 @@ mod tests {
     #[test]
     fn host_entries_do_not_cover_subdomains() {
         let mut a = Allowlist::empty();
-        a.extend_from_str(
-            "host azurewebsites.net shared_hosting tenants\ndomain corp.example.org internal ours",
-        )
-        .unwrap();
+        a.extend_from_str("host azurewebsites.net shared_hosting tenants\ndomain corp.example.org internal ours").unwrap();
         assert!(a.check_domain("azurewebsites.net").is_some());
         assert!(a.check_domain("evil.azurewebsites.net").is_none());
-        assert_eq!(
-            a.check_domain("vpn.corp.example.org").unwrap().reason,
-            "ours"
-        );
+        assert_eq!(a.check_domain("vpn.corp.example.org").unwrap().reason, "ours");
     }
 
     #[test]

@@ -77,11 +77,9 @@ fn find_tokens(b: &[u8]) -> Vec<(usize, usize, usize)> {
                 .flatten()
                 .find_map(|s| longest_at(b, s))
                 .filter(|h| matches!(TOKENS[h.2].2, Rule::Scheme)),
-            b'd' | b'D' => (i > 0
-                && b[i - 1] == b' '
-                && b.get(i + 1..i + 4)
-                    .is_some_and(|r| r.eq_ignore_ascii_case(b"ot ")))
-            .then_some((i, i + 3, DOT_TOKEN)),
+            b'd' | b'D' => {
+                (i > 0 && b[i - 1] == b' ' && b.get(i + 1..i + 4).is_some_and(|r| r.eq_ignore_ascii_case(b"ot "))).then_some((i, i + 3, DOT_TOKEN))
+            }
             _ => longest_at(b, i),
         };
         if let Some(h) = hit.filter(|h| h.0 >= last_end) {
@@ -311,11 +309,7 @@ mod tests {
         assert_eq!(TOKENS[DOT_TOKEN].0, "dot");
         for (k, (tok, _, rule)) in TOKENS.iter().enumerate() {
             let first = tok.as_bytes()[0];
-            assert_eq!(
-                starting_with(first).contains(&k),
-                !matches!(rule, Rule::Between),
-                "{tok}"
-            );
+            assert_eq!(starting_with(first).contains(&k), !matches!(rule, Rule::Between), "{tok}");
         }
     }
 
