@@ -75,6 +75,9 @@ impl FromRequestParts<Arc<AppState>> for Auth {
         if from_cookie && !csrf_ok(parts, &session) {
             return Err(Error::new(ErrorCode::CsrfFailed).into());
         }
+        if !state.limits.per_user.check(&principal.user_id.to_string()).allowed {
+            return Err(Error::new(ErrorCode::RateLimited).into());
+        }
         Ok(Auth { principal, session, token })
     }
 }

@@ -13,6 +13,7 @@
 pub mod error;
 pub mod extract;
 mod feeds;
+pub mod limits;
 mod middleware;
 mod routes;
 pub mod taxii;
@@ -42,6 +43,12 @@ pub struct ApiConfig {
     pub ws_queue: usize,
     /// Largest WebSocket message a client may send.
     pub ws_max_message: usize,
+    /// Open WebSockets one user may hold (tabs, devices).
+    pub ws_per_user: usize,
+    /// Connections one address may hold at once.
+    pub max_connections_per_ip: usize,
+    /// Rate limits.
+    pub limits: limits::LimitConfig,
 }
 
 impl Default for ApiConfig {
@@ -53,6 +60,9 @@ impl Default for ApiConfig {
             max_connections: 50_000,
             ws_queue: 256,
             ws_max_message: 64 * 1024,
+            ws_per_user: 32,
+            max_connections_per_ip: 1_000,
+            limits: limits::LimitConfig::default(),
         }
     }
 }
@@ -62,19 +72,37 @@ pub struct AppState {
     pub app: Arc<App>,
     pub hub: Arc<ws::Hub>,
     pub config: ApiConfig,
+    pub limits: limits::Limits,
 }
 
 impl AppState {
     /// Builds the state and starts the WebSocket hub, which receives the domain's events.
     pub fn new(app: Arc<App>, bus: Arc<ws::HubBus>, config: ApiConfig) -> Arc<AppState> {
         let hub = ws::Hub::start(app.clone(), bus, config.clone());
-        Arc::new(AppState { app, hub, config })
+        let limits = limits::Limits::new(&config.limits);
+        Arc::new(AppState { app, hub, config, limits })
     }
 }
 
 /// The whole HTTP surface. `web` serves everything outside the API (the browser client).
+/// Serves `router` with the limits from `state`'s configuration (see [`serve`]).
+pub async fn serve_state(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    state: &AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) {
+    serve(
+        listener,
+        router,
+        middleware::ConnectionLimits { total: state.config.max_connections, per_ip: state.config.max_connections_per_ip },
+        shutdown,
+    )
+    .await
+}
+
 pub fn router(state: Arc<AppState>, web: Option<Router>) -> Router {
     middleware::wrap(routes::api(state.clone()), taxii::router(state.clone()), feeds::router(state.clone()), web, &state)
 }
 
-pub use middleware::serve;
+pub use middleware::{ConnectionLimits, serve};

@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,6 +60,32 @@ async fn shape_errors(req: Request, next: Next) -> Response {
     resp
 }
 
+/// The peer address (0.0.0.0 when the request did not come through [`serve`]).
+pub(crate) fn peer_ip(ext: &axum::http::Extensions) -> std::net::IpAddr {
+    ext.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()).unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+pub(crate) fn rate_headers(headers: &mut axum::http::HeaderMap, d: &crate::limits::Decision) {
+    if d.limit == 0 {
+        return;
+    }
+    headers.insert("x-ratelimit-limit", HeaderValue::from(d.limit));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(d.remaining));
+    headers.insert("x-ratelimit-reset", HeaderValue::from(d.reset_secs));
+    if !d.allowed {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(d.reset_secs.max(1)));
+    }
+}
+
+/// Per-address rate limit on everything, with Mattermost's `X-Ratelimit-*` headers.
+async fn per_ip(axum::extract::State(state): axum::extract::State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let d = state.limits.per_ip.check(&peer_ip(req.extensions()));
+    let mut resp =
+        if d.allowed { next.run(req).await } else { crate::error::ApiError(domain::Error::new(domain::ErrorCode::RateLimited)).into_response() };
+    rate_headers(resp.headers_mut(), &d);
+    resp
+}
+
 pub(crate) fn wrap(api: Router, taxii: Router, feeds: Router, web: Option<Router>, state: &Arc<AppState>) -> Router {
     let api = api
         .fallback(api_not_found)
@@ -71,7 +97,9 @@ pub(crate) fn wrap(api: Router, taxii: Router, feeds: Router, web: Option<Router
         Some(web) => app.merge(web),
         None => app.fallback(api_not_found),
     };
-    app.layer(middleware::from_fn(common))
+    app.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(30)))
+        .layer(middleware::from_fn_with_state(state.clone(), per_ip))
+        .layer(middleware::from_fn(common))
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then stops accepting, lets
@@ -79,9 +107,18 @@ pub(crate) fn wrap(api: Router, taxii: Router, feeds: Router, web: Option<Router
 /// that slow clients cannot hold connections open (slowloris), and the number of open
 /// connections is capped. Upgraded (WebSocket) connections leave hyper's control; the hub
 /// closes them.
-pub async fn serve(listener: TcpListener, router: Router, max_connections: usize, shutdown: impl std::future::Future<Output = ()> + Send) {
-    let max = max_connections.clamp(1, u32::MAX as usize >> 4);
+#[derive(Clone, Copy, Debug)]
+pub struct ConnectionLimits {
+    /// Connections the server accepts at once.
+    pub total: usize,
+    /// Connections one address may hold at once.
+    pub per_ip: usize,
+}
+
+pub async fn serve(listener: TcpListener, router: Router, limits: ConnectionLimits, shutdown: impl std::future::Future<Output = ()> + Send) {
+    let max = limits.total.clamp(1, u32::MAX as usize >> 4);
     let permits = Arc::new(tokio::sync::Semaphore::new(max));
+    let per_ip: Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>> = Arc::default();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -101,6 +138,16 @@ pub async fn serve(listener: TcpListener, router: Router, max_connections: usize
             drop(stream);
             continue;
         };
+        {
+            let mut counts = per_ip.lock().unwrap_or_else(|p| p.into_inner());
+            let n = counts.entry(peer.ip()).or_default();
+            if *n >= limits.per_ip.max(1) {
+                drop(stream);
+                continue;
+            }
+            *n += 1;
+        }
+        let per_ip = per_ip.clone();
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
@@ -123,6 +170,13 @@ pub async fn serve(listener: TcpListener, router: Router, max_connections: usize
             };
             if let Err(e) = result {
                 tracing::debug!(error = %e, peer = %peer, "connection ended with an error");
+            }
+            let mut counts = per_ip.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(n) = counts.get_mut(&peer.ip()) {
+                *n -= 1;
+                if *n == 0 {
+                    counts.remove(&peer.ip());
+                }
             }
             drop(permit);
         });

@@ -64,7 +64,17 @@ impl App {
             Some(team) => self.store.get_team_member(team, &principal.user_id).await?,
             None => None,
         };
-        policy::authorize(principal, channel, member, team_member.as_ref(), action)
+        let channel_id = channel.id.clone();
+        let decision = policy::authorize(principal, channel, member, team_member.as_ref(), action);
+        if let Err(e) = &decision {
+            // Every refusal by the policy is recorded; a failure to record must not turn a
+            // refusal into something else.
+            let detail = serde_json::json!({"action": format!("{action:?}"), "answer": format!("{:?}", e.code)});
+            if let Err(audit_err) = self.audit(Some(principal), "authz.deny", &format!("channel:{channel_id}"), detail).await {
+                tracing::warn!(error = %audit_err, "could not record a permission denial");
+            }
+        }
+        decision
     }
 
     /// Which of `candidates` may read `channel` right now, by the same policy as REST. The

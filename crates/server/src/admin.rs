@@ -29,6 +29,14 @@ pub enum AdminCommand {
     /// TAXII collections (audiences).
     #[command(subcommand)]
     Collection(CollectionCommand),
+    /// Print the audit log as JSON lines.
+    Audit {
+        /// Only entries after this sequence number.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        #[arg(long, default_value_t = 1000)]
+        limit: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -291,6 +299,12 @@ async fn execute(app: &App, command: AdminCommand) -> Result<(), Error> {
             app.ensure_default_collections().await?;
             let c = app.create_collection(None, &alias, &title, ceiling, tags).await?;
             println!("created collection {} ({}), ceiling TLP:{}", c.alias, c.id, c.tlp_ceiling.as_str());
+        }
+        AdminCommand::Audit { after, limit } => {
+            for e in app.audit_log(None, after, limit.clamp(1, 1_000_000)).await? {
+                let line = serde_json::json!({"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "target": e.target, "detail": e.detail, "ip": e.ip});
+                println!("{line}");
+            }
         }
         AdminCommand::Collection(CollectionCommand::List) => {
             app.ensure_default_collections().await?;

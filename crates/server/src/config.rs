@@ -32,6 +32,12 @@ pub struct Config {
     /// Origins (besides the site URL) allowed to open WebSockets.
     pub allowed_origins: Vec<String>,
     pub max_connections: usize,
+    /// Connections one address may hold at once.
+    pub max_connections_per_ip: usize,
+    /// Requests per second per address (burst twice that); 0 turns the limit off.
+    pub rate_limit_per_ip: f64,
+    /// Requests per second per signed-in user (burst twice that); 0 turns it off.
+    pub rate_limit_per_user: f64,
     /// Log filter, e.g. `info` or `api=debug,info`.
     pub log: String,
     /// Read connections in the database pool.
@@ -62,6 +68,9 @@ impl Default for Config {
             default_tlp: "GREEN".into(),
             allowed_origins: Vec::new(),
             max_connections: 50_000,
+            max_connections_per_ip: 1_000,
+            rate_limit_per_ip: 200.0,
+            rate_limit_per_user: 50.0,
             log: "info".into(),
             db_read_connections: 4,
             allowlist_file: String::new(),

@@ -39,7 +39,7 @@ pub async fn run(config: Config, listener: TcpListener, shutdown: impl std::futu
     let router = api::router(state.clone(), Some(crate::web::router()));
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, database = %store::db::redact(&config.effective_database_url()), "conclave is listening");
-    api::serve(listener, router, config.max_connections, shutdown).await;
+    api::serve_state(listener, router, &state, shutdown).await;
     tracing::info!("shutting down: closing sockets and the database");
     state.hub.disconnect_all();
     publisher.abort();

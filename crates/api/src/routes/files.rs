@@ -28,6 +28,9 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 /// `POST /files`: a multipart body with a `channel_id` field (or query parameter) and one or
 /// more `files` parts, optionally with `client_ids`. Parts may come in any order.
 pub async fn upload(State(state): State<Arc<AppState>>, auth: Auth, params: Params, mut multipart: Multipart) -> ApiResult<Response> {
+    if !state.limits.uploads.check(&auth.principal.user_id.to_string()).allowed {
+        return Err(Error::new(ErrorCode::RateLimited).into());
+    }
     let mut channel = params.str("channel_id").map(str::to_owned);
     let mut client_ids: Vec<String> = Vec::new();
     let mut files: Vec<(String, String, Vec<u8>)> = Vec::new();

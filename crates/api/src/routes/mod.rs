@@ -1,6 +1,7 @@
 //! The route table. Paths and names mirror Mattermost's API v4 so a reader can map each route
 //! to its upstream documentation; handlers live in one file per area.
 
+mod audit;
 mod channels;
 mod files;
 mod intel;
@@ -130,6 +131,9 @@ pub(crate) fn api(state: Arc<AppState>) -> Router {
         .route("/intel/feed_keys/{name}", delete(intel::revoke_feed_key))
         .route("/intel/collections", get(intel::collections).post(intel::create_collection))
         .route("/channels/{channel_id}/indicators", get(intel::for_channel))
+        // The audit log.
+        .route("/audits", get(audit::list))
+        .route("/audits/export", get(audit::export))
         // Files.
         .route("/files", post(files::upload).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/files/{file_id}", get(files::download))

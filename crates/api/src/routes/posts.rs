@@ -232,6 +232,9 @@ pub struct SearchBody {
 }
 
 async fn search(state: &AppState, auth: &Auth, team: Option<domain::ids::TeamId>, b: SearchBody) -> ApiResult<Json<Value>> {
+    if !state.limits.search.check(&auth.principal.user_id.to_string()).allowed {
+        return Err(Error::new(domain::ErrorCode::RateLimited).into());
+    }
     let req = SearchRequest {
         team,
         terms: b.terms,

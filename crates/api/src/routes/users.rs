@@ -101,9 +101,43 @@ fn set_cookie(resp: &mut Response, name: &str, value: &str, http_only: bool, max
     }
 }
 
-pub async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, JsonBody(body): JsonBody<LoginBody>) -> ApiResult<Response> {
+/// `POST /users/login`. Failed attempts are throttled per (account, address) and per
+/// address; a correct password from an address that has not failed is never refused, so an
+/// attacker cannot lock the owner out.
+pub async fn login(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ext: axum::http::Extensions,
+    JsonBody(body): JsonBody<LoginBody>,
+) -> ApiResult<Response> {
     let login_id = if body.login_id.is_empty() { body.id } else { body.login_id };
-    let login = state.app.login(&login_id, &body.password, &body.device_id).await?;
+    let ip = crate::middleware::peer_ip(&ext);
+    let key = (login_id.trim().to_ascii_lowercase(), ip);
+    if !state.limits.login_failures.would_allow(&key) || !state.limits.login_failures_ip.would_allow(&ip) {
+        let _ = state.app.audit(None, "login.throttled", &format!("login:{}", key.0), serde_json::json!({"ip": ip.to_string()})).await;
+        return Err(Error::new(ErrorCode::LoginThrottled).into());
+    }
+    let login = match state.app.login(&login_id, &body.password, &body.device_id).await {
+        Ok(login) => login,
+        Err(e) => {
+            if matches!(e.code, ErrorCode::InvalidCredentials | ErrorCode::AccountDeactivated) {
+                state.limits.login_failures.check(&key);
+                state.limits.login_failures_ip.check(&ip);
+                let _ = state
+                    .app
+                    .audit(
+                        None,
+                        "login.failure",
+                        &format!("login:{}", key.0),
+                        serde_json::json!({"ip": ip.to_string(), "reason": format!("{:?}", e.code)}),
+                    )
+                    .await;
+            }
+            return Err(e.into());
+        }
+    };
+    state.limits.login_failures.forget(&key);
+    let _ = state.app.audit(None, "login.success", &format!("user:{}", login.user.id), serde_json::json!({"ip": ip.to_string()})).await;
     let v = wire::Viewer { user_id: login.user.id.as_str(), admin: login.user.is_system_admin(), show_email: true };
     let mut resp = Json(wire::user(&login.user, v)).into_response();
     resp.headers_mut().insert("token", HeaderValue::from_str(&login.token).map_err(|e| ApiError(Error::internal(e)))?);

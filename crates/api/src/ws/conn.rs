@@ -109,6 +109,10 @@ async fn run(socket: WebSocket, state: Arc<AppState>, auth: Option<(Principal, S
             }
         },
     };
+    if state.hub.user_connection_count(&principal.user_id) >= state.config.ws_per_user {
+        close(&mut sink, 1008, "too many connections for this user").await;
+        return;
+    }
     let (handle, rx) = state.hub.register(&principal.user_id, &session.id);
     serve(&mut sink, &mut stream, &state, &principal, &session, &handle, rx).await;
     state.hub.unregister(&handle);
@@ -165,6 +169,7 @@ async fn serve(
     }
     let mut seq: u64 = 1;
     let mut last_seen = Instant::now();
+    let mut actions = ActionBudget::new(state.limits.ws_actions);
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     loop {
@@ -190,7 +195,14 @@ async fn serve(
                 match msg {
                     Message::Text(text) => {
                         if let Some(action) = parse_action(&text) {
-                            let answer = handle_action(state, principal, action).await;
+                            let answer = match actions.take() {
+                                Budget::Ok => handle_action(state, principal, action).await,
+                                Budget::Refused => fail(action.seq, "api.web_socket.rate_limited.app_error", "Too many requests on this socket."),
+                                Budget::Abusive => {
+                                    close(sink, 1008, "too many requests").await;
+                                    break;
+                                }
+                            };
                             if !send_text(sink, answer).await { break; }
                         }
                     }
@@ -206,6 +218,42 @@ async fn serve(
                 if sink.send(Message::Ping(Default::default())).await.is_err() { break; }
             }
         }
+    }
+}
+
+enum Budget {
+    Ok,
+    Refused,
+    /// Refused many times in a row: the client is not backing off.
+    Abusive,
+}
+
+/// A per-connection GCRA budget for client actions (no map needed: one key).
+struct ActionBudget {
+    interval: Option<Duration>,
+    tolerance: Duration,
+    tat: Instant,
+    refused_in_a_row: u32,
+}
+
+impl ActionBudget {
+    fn new(rate: crate::limits::Rate) -> Self {
+        let interval = rate.enabled().then(|| Duration::from_secs_f64(1.0 / rate.per_second));
+        let tolerance = interval.map(|i| i * rate.burst.saturating_sub(1)).unwrap_or_default();
+        ActionBudget { interval, tolerance, tat: Instant::now(), refused_in_a_row: 0 }
+    }
+
+    fn take(&mut self) -> Budget {
+        let Some(interval) = self.interval else { return Budget::Ok };
+        let now = Instant::now();
+        let tat = self.tat.max(now);
+        if tat > now + self.tolerance {
+            self.refused_in_a_row += 1;
+            return if self.refused_in_a_row > 100 { Budget::Abusive } else { Budget::Refused };
+        }
+        self.tat = tat + interval;
+        self.refused_in_a_row = 0;
+        Budget::Ok
     }
 }
 

@@ -101,6 +101,11 @@ impl Hub {
         hub
     }
 
+    /// Sockets one user has open.
+    pub fn user_connection_count(&self, user: &UserId) -> usize {
+        self.conns.read().expect("hub lock").get(user).map_or(0, Vec::len)
+    }
+
     /// Connections currently open.
     pub fn connection_count(&self) -> usize {
         self.count.load(Ordering::Relaxed)

@@ -23,8 +23,10 @@ pub struct Server {
 }
 
 impl Server {
+    /// A server without rate limits (the tests drive it hard from one address); abuse tests
+    /// use [`Server::start_with`].
     pub async fn start(kind: Kind) -> Server {
-        Self::start_with(kind, Settings::for_tests(), ApiConfig::default()).await
+        Self::start_with(kind, Settings::for_tests(), ApiConfig { limits: api::limits::LimitConfig::off(), ..ApiConfig::default() }).await
     }
 
     pub async fn start_with(kind: Kind, settings: Settings, config: ApiConfig) -> Server {
@@ -41,11 +43,11 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let config = ApiConfig { site_url: format!("http://{addr}"), ..config };
-        let max = config.max_connections;
+        let limits = api::ConnectionLimits { total: config.max_connections, per_ip: config.max_connections_per_ip };
         let state = AppState::new(app, bus, config);
         let router = api::router(state.clone(), None);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(api::serve(listener, router, max, async move {
+        let task = tokio::spawn(api::serve(listener, router, limits, async move {
             let _ = rx.await;
         }));
         Server {

@@ -174,6 +174,13 @@ impl App {
         };
         // The very first account administers the server.
         let user = self.store.create_user(user, true).await?;
+        self.audit(
+            actor,
+            "user.create",
+            &format!("user:{}", user.id),
+            serde_json::json!({"username": user.username, "roles": user.roles, "organization": user.org_name}),
+        )
+        .await?;
         self.publish(Event::new(EventKind::NewUser { user_id: user.id.clone() }, Audience::All));
         Ok(user)
     }
@@ -250,6 +257,7 @@ impl App {
 
     pub async fn logout(&self, principal: &Principal) -> Result<()> {
         self.store.delete_session(&principal.session_id).await?;
+        self.audit(Some(principal), "session.logout", &format!("session:{}", principal.session_id), serde_json::json!({})).await?;
         self.publish(Event::new(EventKind::SessionRevoked { session_id: principal.session_id.clone() }, Audience::User(principal.user_id.clone())));
         Ok(())
     }
@@ -346,6 +354,7 @@ impl App {
             }
         }
         self.set_password(&mut user, new).await?;
+        self.audit(Some(principal), "user.password_change", &format!("user:{id}"), serde_json::json!({})).await?;
         // Every other session of the user ends; the one making the change stays.
         for session in self.store.list_sessions(id).await? {
             if session.id != principal.session_id {
@@ -380,6 +389,7 @@ impl App {
         user.delete_at = if active { 0 } else { now };
         user.update_at = now;
         self.store.update_user(&user).await?;
+        self.audit(principal, if active { "user.activate" } else { "user.deactivate" }, &format!("user:{id}"), serde_json::json!({})).await?;
         if !active {
             let sessions = self.store.delete_user_sessions(id).await?;
             for session_id in sessions {
@@ -406,9 +416,10 @@ impl App {
         wanted.sort_unstable_by_key(|r| if *r == "system_admin" { 0 } else { 1 });
         wanted.dedup();
         let mut user = self.store.get_user(id).await?.ok_or_else(|| Error::not_found("user"))?;
-        user.roles = wanted.join(" ");
+        let before = std::mem::replace(&mut user.roles, wanted.join(" "));
         user.update_at = self.now();
         self.store.update_user(&user).await?;
+        self.audit(principal, "user.roles", &format!("user:{id}"), serde_json::json!({"from": before, "to": user.roles})).await?;
         // Roles are read into the principal at authentication, so open sessions pick the change
         // up on their next request.
         self.publish(Event::new(EventKind::UserUpdated { user }, Audience::All));

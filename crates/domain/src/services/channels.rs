@@ -194,6 +194,7 @@ impl App {
         }
         let member = self.new_member(&channel.id, &user.id, false, Some(channel));
         self.store.save_channel_member(&member).await?;
+        self.audit(Some(principal), "channel.member_add", &format!("channel:{}", channel.id), serde_json::json!({"user": user.id.as_str()})).await?;
         self.publish(Event::new(
             EventKind::UserAdded { user_id: user.id.clone(), team_id: channel.team_id.clone(), channel_id: channel.id.clone() },
             Audience::Channel(channel.id.clone()),
@@ -220,6 +221,8 @@ impl App {
         if !self.store.remove_channel_member(&channel.id, user_id).await? {
             return Err(Error::not_found("channel_member"));
         }
+        self.audit(Some(principal), "channel.member_remove", &format!("channel:{}", channel.id), serde_json::json!({"user": user_id.as_str()}))
+            .await?;
         self.publish(Event::new(
             EventKind::UserRemovedSelf { channel_id: channel.id.clone(), remover_id: principal.user_id.clone() },
             Audience::User(user_id.clone()),
@@ -327,9 +330,16 @@ impl App {
         if channel.channel_type.is_dm() || (channel.name == "town-square" && target == ChannelType::Private) {
             return Err(Error::invalid_param("privacy"));
         }
-        channel.channel_type = target;
+        let before = std::mem::replace(&mut channel.channel_type, target);
         channel.update_at = self.now();
         self.store.update_channel(&channel).await?;
+        self.audit(
+            Some(principal),
+            "channel.privacy",
+            &format!("channel:{channel_id}"),
+            serde_json::json!({"from": before.as_str(), "to": target.as_str()}),
+        )
+        .await?;
         self.publish(Event::new(EventKind::ChannelConverted { channel_id: channel.id.clone() }, Audience::Channel(channel.id.clone())));
         self.publish(Event::new(EventKind::ChannelUpdated { channel: channel.clone() }, Audience::Channel(channel.id.clone())));
         Ok(channel)
@@ -345,6 +355,13 @@ impl App {
         channel.delete_at = if archive { now } else { 0 };
         channel.update_at = now;
         self.store.update_channel(&channel).await?;
+        self.audit(
+            Some(principal),
+            if archive { "channel.archive" } else { "channel.restore" },
+            &format!("channel:{channel_id}"),
+            serde_json::json!({}),
+        )
+        .await?;
         let kind = if archive {
             EventKind::ChannelDeleted { channel_id: channel.id.clone(), delete_at: now }
         } else {
@@ -504,6 +521,13 @@ impl App {
         member.scheme_admin = roles.split_whitespace().any(|r| r == "channel_admin");
         member.last_update_at = self.now();
         self.store.save_channel_member(&member).await?;
+        self.audit(
+            Some(principal),
+            "channel.member_roles",
+            &format!("channel:{channel_id}"),
+            serde_json::json!({"user": user_id.as_str(), "roles": member.roles()}),
+        )
+        .await?;
         self.publish(Event::new(EventKind::ChannelMemberUpdated { member }, Audience::User(user_id.clone())));
         Ok(())
     }

@@ -230,6 +230,12 @@ impl App {
         self.store.exportable(feed.ceiling.min(Tlp::AmberStrict), kinds, self.now()).await
     }
 
+    /// Reads the audit log (system admins and the CLI only), oldest first after `after`.
+    pub async fn audit_log(&self, actor: Option<&Principal>, after: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+        require_admin(actor)?;
+        self.store.audit_entries(after, limit).await
+    }
+
     /// Appends to the audit log on behalf of an actor (`None`: the server itself / CLI).
     pub async fn audit(&self, actor: Option<&Principal>, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
         let entry = AuditEntry {

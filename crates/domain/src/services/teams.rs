@@ -210,6 +210,7 @@ impl App {
         let member = TeamMember { team_id: team.id.clone(), user_id: user.id.clone(), scheme_admin: false, analyst: false, delete_at: 0 };
         let defaults: Vec<String> = DEFAULT_CHANNELS.iter().map(|(n, _)| (*n).to_owned()).collect();
         let member = self.store.save_team_member(&member, &defaults, self.now()).await?;
+        self.audit(None, "team.member_add", &format!("team:{}", team.id), serde_json::json!({"user": user.id.as_str()})).await?;
         self.publish(Event::new(EventKind::AddedToTeam { team_id: team.id.clone(), user_id: user.id.clone() }, Audience::User(user.id.clone())));
         for name in &defaults {
             if let Some(channel) = self.store.get_channel_by_name(Some(&team.id), name).await? {
@@ -233,6 +234,7 @@ impl App {
             return Err(Error::not_found("team_member"));
         }
         let channels = self.store.remove_team_member(team_id, user_id, self.now()).await?;
+        self.audit(Some(principal), "team.member_remove", &format!("team:{team_id}"), serde_json::json!({"user": user_id.as_str()})).await?;
         for channel_id in channels {
             self.publish(Event::new(
                 EventKind::UserRemovedSelf { channel_id: channel_id.clone(), remover_id: principal.user_id.clone() },
@@ -264,6 +266,8 @@ impl App {
         member.scheme_admin = roles.contains(&"team_admin");
         member.analyst = roles.contains(&"team_analyst");
         let member = self.store.save_team_member(&member, &[], self.now()).await?;
+        self.audit(actor, "team.member_roles", &format!("team:{team_id}"), serde_json::json!({"user": user_id.as_str(), "roles": member.roles()}))
+            .await?;
         Ok(member)
     }
 
