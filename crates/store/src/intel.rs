@@ -99,11 +99,12 @@ pub(crate) async fn record_sightings(
     for cap in intel.captures.iter().take(200) {
         let status = if intel.auto_publish { "confirmed" } else { "candidate" };
         let id: String = sqlx::query_scalar(
-            "INSERT INTO indicators (id, kind, value, status, confidence, first_seen, last_seen, create_at, update_at, publish_pending)
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $6, $7)
+            "INSERT INTO indicators (id, kind, value, status, confidence, first_seen, last_seen, create_at, update_at, publish_pending, valid_until)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $6, $7, $8)
              ON CONFLICT (kind, value) DO UPDATE SET
                 last_seen = CASE WHEN indicators.last_seen < excluded.last_seen THEN excluded.last_seen ELSE indicators.last_seen END,
                 update_at = excluded.update_at,
+                valid_until = CASE WHEN indicators.status = 'candidate' AND excluded.status = 'confirmed' AND indicators.valid_until = 0 THEN excluded.valid_until ELSE indicators.valid_until END,
                 status = CASE WHEN indicators.status = 'candidate' AND excluded.status = 'confirmed' THEN 'confirmed' ELSE indicators.status END,
                 publish_pending = CASE WHEN indicators.status IN ('confirmed', 'revoked') OR excluded.status = 'confirmed' THEN 1 ELSE indicators.publish_pending END
              RETURNING id",
@@ -115,6 +116,7 @@ pub(crate) async fn record_sightings(
         .bind(cap.confidence)
         .bind(at)
         .bind(i64::from(intel.auto_publish))
+        .bind(if intel.auto_publish { cap.valid_until } else { 0 })
         .fetch_one(&mut *c)
         .await
         .map_err(db_err)?;

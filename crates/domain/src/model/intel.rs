@@ -96,6 +96,9 @@ pub struct Capture {
     pub value: String,
     pub raw: String,
     pub confidence: i64,
+    /// Expiry to set if this capture confirms the indicator (auto-publish): its type's
+    /// default lifetime from now.
+    pub valid_until: Millis,
 }
 
 /// A machine credential for TAXII and the blocklist feeds.

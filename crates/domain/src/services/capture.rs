@@ -60,11 +60,15 @@ impl App {
         if channel.intel_mode == IntelMode::Off {
             return None;
         }
+        let now = self.now();
         let captures = self
             .extractor()
             .extract(message)
             .into_iter()
-            .map(|f| Capture { kind: f.kind.as_str().to_owned(), value: f.value, raw: f.raw, confidence: i64::from(f.confidence) })
+            .map(|f| {
+                let valid_until = now + crate::services::intel::default_lifetime_days(f.kind.as_str()) * 86_400_000;
+                Capture { kind: f.kind.as_str().to_owned(), value: f.value, raw: f.raw, confidence: i64::from(f.confidence), valid_until }
+            })
             .collect::<Vec<_>>();
         Some(PostIntel { captures, org_id: author.and_then(|u| u.org_id.clone()), auto_publish: channel.intel_mode == IntelMode::AutoPublish })
     }
