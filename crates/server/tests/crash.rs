@@ -2,7 +2,8 @@
 //! `pending_post_id` until acknowledged), then restarted on the same data. Every acknowledged
 //! post must be there exactly once. Prints acknowledged, found, lost, duplicated per backend.
 //!
-//! Rounds per backend come from `CONCLAVE_TEST_CRASH_ROUNDS` (default 3).
+//! Rounds per backend come from `CONCLAVE_TEST_CRASH_ROUNDS` (default 20). Figures go to
+//! `reports/crash-<backend>.json`.
 
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -114,7 +115,7 @@ async fn all_posts(http: &reqwest::Client, base: &str, token: &str, channel: &st
 }
 
 async fn crash_rounds(label: &str, db_url: Option<&str>) {
-    let rounds: usize = std::env::var("CONCLAVE_TEST_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let rounds: usize = std::env::var("CONCLAVE_TEST_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     let data = tempfile::tempdir().unwrap();
     let http = reqwest::Client::new();
     let port = free_port();
@@ -185,6 +186,10 @@ async fn crash_rounds(label: &str, db_url: Option<&str>) {
         posts.len(),
         lost.len()
     );
+    let report = json!({"backend": label, "rounds": rounds, "writers": WRITERS, "acknowledged": ledger.acked.len(), "found": posts.len(), "lost": lost.len(), "duplicated": duplicated, "unexpected": unexpected, "recovered": recovered});
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reports");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(format!("crash-{label}.json")), serde_json::to_string_pretty(&report).unwrap_or_default());
     assert!(ledger.acked.len() > 50, "too few posts acknowledged to mean anything");
     assert!(lost.is_empty(), "lost acknowledged posts: {lost:?}");
     assert_eq!(duplicated, 0, "duplicated posts");

@@ -233,3 +233,10 @@ impl Socket {
         }
     }
 }
+
+/// Writes a JSON report to `reports/<name>.json` at the repository root.
+pub fn write_report(name: &str, value: &Value) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reports");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(format!("{name}.json")), serde_json::to_string_pretty(value).unwrap_or_default());
+}
