@@ -29,3 +29,45 @@ server_test!(double_slash_paths_reach_their_route, |srv| {
     assert_eq!(r.status, 200);
     assert_eq!(r.body["order"].as_array().unwrap().len(), 1);
 });
+
+// Client4.getPostsUnread and mattermostdriver's posts.get_unread_posts_for_channel open a
+// channel around the first unread post; the route was missing (404).
+server_test!(posts_around_last_unread, |srv| {
+    let alice = srv.user("alice").await;
+    let bob = srv.user("bob").await;
+    let team = alice.team("isac").await;
+    assert_eq!(bob.post(&format!("/teams/{team}/members"), j!({"team_id": team, "user_id": bob.id})).await.status, 201);
+    let room = alice.channel(&team, "room", "O").await;
+    assert_eq!(bob.post(&format!("/channels/{room}/members"), j!({"user_id": bob.id})).await.status, 201);
+    let id = |v: serde_json::Value| v["id"].as_str().unwrap().to_owned();
+    let old1 = id(alice.say(&room, "old one").await);
+    let old2 = id(alice.say(&room, "old two").await);
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert_eq!(bob.post("/channels/members/me/view", j!({"channel_id": room})).await.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let new1 = id(alice.say(&room, "new one").await);
+    let new2 = id(alice.say(&room, "new two").await);
+    let new3 = id(alice.say(&room, "new three").await);
+
+    let page = bob.get(&format!("/users/me/channels/{room}/posts/unread?limit_before=1&limit_after=2")).await;
+    assert_eq!(page.status, 200, "{:?}", page.body);
+    assert_eq!(page.body["order"], j!([new2, new1, old2]));
+    assert_eq!(page.body["next_post_id"], new3.as_str());
+    assert_eq!(page.body["prev_post_id"], old1.as_str());
+    assert_eq!(page.body["posts"][&new1]["message"], "new one");
+
+    let all = bob.get(&format!("/users/{}/channels/{room}/posts/unread", bob.id)).await;
+    assert_eq!(all.body["order"], j!([new3, new2, new1, old2, old1]));
+    assert_eq!(all.body["next_post_id"], "");
+    assert_eq!(all.body["prev_post_id"], "");
+
+    // Nothing unread: the newest `limit_before` posts.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert_eq!(bob.post("/channels/members/me/view", j!({"channel_id": room})).await.status, 200);
+    let latest = bob.get(&format!("/users/me/channels/{room}/posts/unread?limit_before=2&limit_after=30")).await;
+    assert_eq!(latest.body["order"], j!([new3, new2]));
+    assert_eq!(latest.body["prev_post_id"], new1.as_str());
+
+    assert_eq!(bob.get(&format!("/users/me/channels/{room}/posts/unread?limit_after=0")).await.status, 400);
+    assert_eq!(alice.get(&format!("/users/{}/channels/{room}/posts/unread", bob.id)).await.status, 403);
+});

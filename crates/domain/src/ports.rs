@@ -179,6 +179,9 @@ pub trait PostStore: Send + Sync {
     async fn channel_posts(&self, grant: &ChannelGrant, page: &PostPage) -> Result<Vec<Post>>;
     /// Root and every live reply, oldest first.
     async fn thread(&self, grant: &ChannelGrant, root: &PostId) -> Result<Vec<Post>>;
+    /// The oldest live post created after the instant: the first one a member who last viewed
+    /// the channel then has not seen.
+    async fn first_post_after(&self, grant: &ChannelGrant, at: Millis) -> Result<Option<PostId>>;
     async fn pinned_posts(&self, grant: &ChannelGrant) -> Result<Vec<Post>>;
     async fn update_post(&self, grant: &ChannelGrant, post: &Post, tokens: Option<Vec<String>>) -> Result<()>;
     /// Soft-deletes a post and, for a root, its replies; returns the ids deleted.

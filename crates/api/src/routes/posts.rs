@@ -140,6 +140,25 @@ pub async fn for_channel(
     list_response(&state, &auth, list).await
 }
 
+/// `GET /users/{user_id}/channels/{channel_id}/posts/unread`: the page clients open a channel
+/// on, around the first unread post. `limit_before` and `limit_after` default to 60 and are
+/// capped at 200, as in Mattermost; `limit_after=0` is refused.
+pub async fn around_last_unread(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    Path((user, channel)): Path<(String, String)>,
+    params: Params,
+) -> ApiResult<Json<wire::PostListDto>> {
+    let user = user_id(&user, &auth.principal)?;
+    let limit = |name: &str| match params.int(name, 60) {
+        n if n < 0 => 60,
+        n => n.min(200),
+    };
+    let list =
+        state.app.posts_around_last_unread(&auth.principal, &user, &channel_id(&channel)?, limit("limit_before"), limit("limit_after")).await?;
+    list_response(&state, &auth, list).await
+}
+
 pub async fn pinned(State(state): State<Arc<AppState>>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<wire::PostListDto>> {
     let list = state.app.pinned_posts(&auth.principal, &channel_id(&id)?).await?;
     list_response(&state, &auth, list).await

@@ -198,7 +198,48 @@ impl App {
     /// A page of a channel's posts, with the roots of replies in the page added for context.
     pub async fn channel_posts(&self, principal: &Principal, channel: &ChannelId, page: PostPage) -> Result<PostList> {
         let grant = self.grant(principal, channel, Action::Read).await?;
-        let posts = self.store.channel_posts(&grant, &page).await?;
+        self.page_of(&grant, page).await
+    }
+
+    /// Where a client opens a channel (Mattermost's "posts around last unread"): the oldest
+    /// post the user has not seen, with up to `limit_before` older posts and `limit_after - 1`
+    /// newer ones. When nothing is unread, or the user never viewed the channel, the newest
+    /// `limit_before` posts.
+    pub async fn posts_around_last_unread(
+        &self,
+        principal: &Principal,
+        user: &UserId,
+        channel: &ChannelId,
+        limit_before: i64,
+        limit_after: i64,
+    ) -> Result<PostList> {
+        if &principal.user_id != user {
+            return Err(Error::forbidden());
+        }
+        if limit_after < 1 {
+            return Err(Error::invalid_param("limit_after"));
+        }
+        let grant = self.grant(principal, channel, Action::Read).await?;
+        let last_viewed = self.store.get_channel_member(channel, user).await?.map_or(0, |m| m.last_viewed_at);
+        let first_unread = if last_viewed > 0 { self.store.first_post_after(&grant, last_viewed).await? } else { None };
+        let Some(first) = first_unread else {
+            return self.page_of(&grant, PostPage::Latest { page: 0, per_page: limit_before }).await;
+        };
+        let newer = self.page_of(&grant, PostPage::After { post: first.clone(), page: 0, per_page: limit_after - 1 }).await?;
+        let older = self.page_of(&grant, PostPage::Before { post: first.clone(), page: 0, per_page: limit_before }).await?;
+        let mut list = PostList { next_post_id: newer.next_post_id, prev_post_id: older.prev_post_id, ..PostList::default() };
+        list.order = newer.order.into_iter().chain([first.clone()]).chain(older.order).collect();
+        list.posts = newer.posts;
+        list.posts.extend(older.posts);
+        for post in self.store.get_posts(&grant, &[first]).await? {
+            list.posts.insert(post.id.clone(), post);
+        }
+        self.add_missing_roots(&grant, &mut list).await?;
+        Ok(list)
+    }
+
+    async fn page_of(&self, grant: &ChannelGrant, page: PostPage) -> Result<PostList> {
+        let posts = self.store.channel_posts(grant, &page).await?;
         let mut list = PostList::default();
         let per_page = match page {
             PostPage::Latest { per_page, .. } | PostPage::Before { per_page, .. } | PostPage::After { per_page, .. } => Some(per_page),
@@ -212,23 +253,25 @@ impl App {
             list.prev_post_id = before_extra.map(|p| p.to_string()).unwrap_or_default();
             list.next_post_id = after_extra.map(|p| p.to_string()).unwrap_or_default();
         }
-        let mut missing_roots = Vec::new();
         for post in posts {
-            if let Some(root) = &post.root_id {
-                missing_roots.push(root.clone());
-            }
             list.order.push(post.id.clone());
             list.posts.insert(post.id.clone(), post);
         }
-        missing_roots.retain(|r| !list.posts.contains_key(r));
-        missing_roots.sort();
-        missing_roots.dedup();
-        if !missing_roots.is_empty() {
-            for root in self.store.get_posts(&grant, &missing_roots).await? {
+        self.add_missing_roots(grant, &mut list).await?;
+        Ok(list)
+    }
+
+    /// Adds the roots of replies in the list that are not in it yet, for context.
+    async fn add_missing_roots(&self, grant: &ChannelGrant, list: &mut PostList) -> Result<()> {
+        let mut missing: Vec<PostId> = list.posts.values().filter_map(|p| p.root_id.clone()).filter(|r| !list.posts.contains_key(r)).collect();
+        missing.sort();
+        missing.dedup();
+        if !missing.is_empty() {
+            for root in self.store.get_posts(grant, &missing).await? {
                 list.posts.insert(root.id.clone(), root);
             }
         }
-        Ok(list)
+        Ok(())
     }
 
     /// A whole thread: the root and its replies, newest first in `order`.

@@ -226,6 +226,13 @@ describe('chat flow through Client4 and WebSocketClient', () => {
         const afterPage = await bob.client.getPostsAfter(publicChannel.id, extra[0].id, 0, 5);
         assert.deepEqual(afterPage.order, [extra[2].id, extra[1].id]);
 
+        // `since` is how clients resync after a reconnect: it must carry edits and deletions.
+        const since = await bob.client.getPostsSince(publicChannel.id, posts.root.create_at);
+        assert.ok(since.order.includes(posts.victim.id), 'a deleted post is reported to resyncing clients');
+        assert.ok(since.posts[posts.victim.id].delete_at > 0);
+        assert.match(since.posts[posts.root.id].message, /\(confirmed\)$/);
+        assert.ok(since.order.includes(extra[2].id));
+
         const all = await bob.client.getPosts(publicChannel.id, 0, 60);
         assert.ok(!all.order.includes(posts.victim.id), 'the deleted post is not listed');
         assert.ok(all.order.includes(posts.root.id));
@@ -245,6 +252,7 @@ describe('chat flow through Client4 and WebSocketClient', () => {
         assert.equal(info.size, bytes.length);
 
         const post = await alice.client.createPost({ channel_id: privateChannel.id, message: 'capture attached', file_ids: [info.id] });
+        posts.capture = post;
         assert.deepEqual(post.file_ids, [info.id]);
         const infos = await bob.client.getFileInfosForPost(post.id);
         assert.deepEqual(infos.map((f) => f.id), [info.id]);
@@ -263,6 +271,7 @@ describe('chat flow through Client4 and WebSocketClient', () => {
     test('search by word and by IP address', async () => {
         const near = await alice.client.createPost({ channel_id: publicChannel.id, message: 'Different host 45.137.21.90 scanning' });
         const word = await alice.client.createPost({ channel_id: privateChannel.id, message: 'Exfiltration over DNS tunnels observed' });
+        posts.exfiltration = word;
 
         const byIp = await bob.client.searchPosts(team.id, '45.137.21.9', false);
         assert.deepEqual(byIp.order, [posts.root.id], 'only the exact IP matches, not 45.137.21.90');
@@ -286,6 +295,11 @@ describe('chat flow through Client4 and WebSocketClient', () => {
         const teamUnreads = await bob.client.getMyTeamUnreads();
         const mine = teamUnreads.find((u) => u.team_id === team.id);
         assert.ok(mine && mine.msg_count > 0, `team unread for bob: ${JSON.stringify(teamUnreads)}`);
+
+        // Opening the channel: the page around the first post bob has not seen.
+        const around = await bob.client.getPostsUnread(privateChannel.id, bob.user.id);
+        assert.deepEqual(around.order, [posts.exfiltration.id, posts.capture.id]);
+        assert.deepEqual(around.posts[posts.capture.id].metadata.files.map((f) => f.name), ['sample.bin']);
 
         const viewed = await bob.client.viewMyChannel(privateChannel.id);
         assert.equal(viewed.status, 'OK');

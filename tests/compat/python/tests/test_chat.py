@@ -182,6 +182,7 @@ def test_file_upload_download(w):
     assert info["name"] == "capture.pcap"
     assert info["size"] == len(data)
     post = w.alice.posts.create_post(options={"channel_id": w.private["id"], "message": "pcap attached", "file_ids": [info["id"]]})
+    w.posts["pcap"] = post
     assert post["file_ids"] == [info["id"]]
     downloaded = w.bob.files.get_file(info["id"])
     assert downloaded.status_code == 200
@@ -192,6 +193,7 @@ def test_file_upload_download(w):
 def test_search_by_word_and_ip(w):
     near = w.alice.posts.create_post(options={"channel_id": w.public["id"], "message": "Neighbour 45.137.21.90 is clean"})
     word = w.alice.posts.create_post(options={"channel_id": w.private["id"], "message": "Ransomware negotiation chat leaked"})
+    w.posts["ransomware"] = word
     by_ip = w.bob.posts.search_for_team_posts(w.team["id"], options={"terms": "45.137.21.9", "is_or_search": False})
     assert by_ip["order"] == [w.posts["root"]["id"]]
     by_near = w.bob.posts.search_for_team_posts(w.team["id"], options={"terms": "45.137.21.90", "is_or_search": False})
@@ -208,6 +210,8 @@ def test_unread_and_view_channel(w):
     assert unread["msg_count"] > 0
     teams = w.bob.teams.get_team_unreads_for_user(bob_id)
     assert any(t["team_id"] == w.team["id"] and t["msg_count"] > 0 for t in teams), teams
+    around = w.bob.posts.get_unread_posts_for_channel(bob_id, w.private["id"], params={"limit_before": 10, "limit_after": 10})
+    assert around["order"] == [w.posts["ransomware"]["id"], w.posts["pcap"]["id"]]
     viewed = w.bob.channels.view_channel(bob_id, options={"channel_id": w.private["id"]})
     assert viewed["status"] == "OK"
     assert viewed["last_viewed_at_times"][w.private["id"]] > 0
