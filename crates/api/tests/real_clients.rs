@@ -71,3 +71,37 @@ server_test!(posts_around_last_unread, |srv| {
     assert_eq!(bob.get(&format!("/users/me/channels/{room}/posts/unread?limit_after=0")).await.status, 400);
     assert_eq!(alice.get(&format!("/users/{}/channels/{room}/posts/unread", bob.id)).await.status, 403);
 });
+
+// Client4.readMultipleChannels posts a list of channel ids to
+// /channels/members/me/mark_read (the sidebar's "mark as read"); the route was missing.
+server_test!(mark_several_channels_read, |srv| {
+    let alice = srv.user("alice").await;
+    let bob = srv.user("bob").await;
+    let team = alice.team("isac").await;
+    assert_eq!(bob.post(&format!("/teams/{team}/members"), j!({"team_id": team, "user_id": bob.id})).await.status, 201);
+    let mut rooms = Vec::new();
+    for name in ["one", "two"] {
+        let room = alice.channel(&team, name, "O").await;
+        assert_eq!(bob.post(&format!("/channels/{room}/members"), j!({"user_id": bob.id})).await.status, 201);
+        alice.say(&room, "news").await;
+        assert_eq!(bob.get(&format!("/users/me/channels/{room}/unread")).await.body["msg_count"], 1);
+        rooms.push(room);
+    }
+    let mut ws = common::Socket::connect(srv.addr, &bob.token).await;
+
+    let r = bob.post("/channels/members/me/mark_read", j!(rooms)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.headers["content-type"], "application/json");
+    assert_eq!(r.body["status"], "OK");
+    for room in &rooms {
+        assert!(r.body["last_viewed_at_times"][room].as_i64().unwrap() > 0, "{:?}", r.body);
+        assert_eq!(bob.get(&format!("/users/me/channels/{room}/unread")).await.body["msg_count"], 0);
+    }
+    let viewed = ws.expect_event("multiple_channels_viewed").await;
+    for room in &rooms {
+        assert!(viewed["data"]["channel_times"][room].is_i64(), "{viewed}");
+    }
+
+    assert_eq!(bob.post(&format!("/channels/members/{}/mark_read", alice.id), j!([rooms[0]])).await.status, 403);
+    assert_eq!(bob.post("/channels/members/me/mark_read", j!(["not-an-id"])).await.status, 400);
+});

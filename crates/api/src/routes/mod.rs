@@ -92,6 +92,7 @@ pub(crate) fn api(state: Arc<AppState>) -> Router {
         .route("/channels/direct", post(channels::direct))
         .route("/channels/group", post(channels::group))
         .route("/channels/members/{user_id}/view", post(channels::view))
+        .route("/channels/members/{user_id}/mark_read", post(channels::mark_read))
         .route("/channels/{channel_id}", get(channels::get).put(channels::update).delete(channels::archive))
         .route("/channels/{channel_id}/patch", put(channels::update))
         .route("/channels/{channel_id}/restore", post(channels::restore))

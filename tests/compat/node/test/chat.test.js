@@ -310,6 +310,14 @@ describe('chat flow through Client4 and WebSocketClient', () => {
         assert.equal(channelAfter.total_msg_count - memberAfter.msg_count, 0);
         assert.ok(memberAfter.last_viewed_at >= memberBefore.last_viewed_at);
         await waitFor('multiple_channels_viewed', () => socket.events.find((e) => e.event === 'multiple_channels_viewed'));
+
+        // The sidebar's "mark as read" for several channels at once.
+        const unreadIn = async (id) => (await bob.client.getChannel(id)).total_msg_count - (await bob.client.getMyChannelMember(id)).msg_count;
+        assert.ok((await unreadIn(publicChannel.id)) > 0, 'alice posted in general after bob last read it');
+        const read = await bob.client.readMultipleChannels([publicChannel.id]);
+        assert.equal(read.status, 'OK');
+        assert.ok(read.last_viewed_at_times[publicChannel.id] > 0);
+        assert.equal(await unreadIn(publicChannel.id), 0);
     });
 
     test('status: bob is online while connected; alice can set dnd', async () => {
