@@ -105,3 +105,56 @@ server_test!(mark_several_channels_read, |srv| {
     assert_eq!(bob.post(&format!("/channels/members/{}/mark_read", alice.id), j!([rooms[0]])).await.status, 403);
     assert_eq!(bob.post("/channels/members/me/mark_read", j!(["not-an-id"])).await.status, 400);
 });
+
+// Client4.markPostAsUnread ("Mark as Unread" in the web and mobile apps) posts to
+// /users/{user_id}/posts/{post_id}/set_unread; the route was missing.
+server_test!(mark_unread_from_a_post, |srv| {
+    let alice = srv.user("alice").await;
+    let bob = srv.user("bob").await;
+    let team = alice.team("isac").await;
+    assert_eq!(bob.post(&format!("/teams/{team}/members"), j!({"team_id": team, "user_id": bob.id})).await.status, 201);
+    let room = alice.channel(&team, "room", "O").await;
+    assert_eq!(bob.post(&format!("/channels/{room}/members"), j!({"user_id": bob.id})).await.status, 201);
+    alice.say(&room, "first").await;
+    // The read point goes to just before `second`; keep `first` strictly older than that.
+    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    let second = alice.say(&room, "second, @bob please look").await;
+    let third = alice.say(&room, "third").await;
+    let reply = alice.post("/posts", j!({"channel_id": room, "root_id": third["id"], "message": "a reply"})).await;
+    assert_eq!(reply.status, 201);
+    assert_eq!(bob.post("/channels/members/me/view", j!({"channel_id": room})).await.status, 200);
+    assert_eq!(bob.get(&format!("/users/me/channels/{room}/unread")).await.body["msg_count"], 0);
+    let mut ws = common::Socket::connect(srv.addr, &bob.token).await;
+
+    let sid = second["id"].as_str().unwrap();
+    let r = bob.post(&format!("/users/me/posts/{sid}/set_unread"), j!({"collapsed_threads_supported": true})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.headers["content-type"], "application/json");
+    let channel = bob.get(&format!("/channels/{room}")).await.body;
+    let total = channel["total_msg_count"].as_i64().unwrap();
+    let total_root = channel["total_msg_count_root"].as_i64().unwrap();
+    assert_eq!(r.body["channel_id"], room.as_str());
+    assert_eq!(r.body["team_id"], team.as_str());
+    assert_eq!(r.body["user_id"], bob.id.as_str());
+    assert_eq!(r.body["msg_count"], total - 3, "second, third and the reply are unread again");
+    assert_eq!(r.body["msg_count_root"], total_root - 2);
+    assert_eq!(r.body["mention_count"], 1);
+    assert_eq!(r.body["mention_count_root"], 1);
+    assert_eq!(r.body["last_viewed_at"], second["create_at"].as_i64().unwrap() - 1);
+
+    let unread = bob.get(&format!("/users/me/channels/{room}/unread")).await.body;
+    assert_eq!(unread["msg_count"], 3);
+    assert_eq!(unread["mention_count"], 1);
+    let around = bob.get(&format!("/users/me/channels/{room}/posts/unread?limit_before=0&limit_after=1")).await.body;
+    assert_eq!(around["order"], j!([sid]));
+
+    let event = ws.expect_event("post_unread").await;
+    assert_eq!(event["data"]["post_id"], sid);
+    assert_eq!(event["data"]["msg_count"], total - 3);
+    assert_eq!(event["data"]["mention_count"], 1);
+    assert_eq!(event["broadcast"]["channel_id"], room.as_str());
+    assert_eq!(event["broadcast"]["team_id"], team.as_str());
+    assert_eq!(event["broadcast"]["user_id"], bob.id.as_str());
+
+    assert_eq!(alice.post(&format!("/users/{}/posts/{sid}/set_unread", bob.id), j!({})).await.status, 403);
+});

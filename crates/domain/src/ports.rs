@@ -120,6 +120,9 @@ pub trait ChannelStore: Send + Sync {
     async fn count_channel_members(&self, channel: &ChannelId) -> Result<i64>;
     /// Marks channels read for a user at `at`; returns the channels that were updated.
     async fn view_channels(&self, user: &UserId, channels: &[ChannelId], at: Millis) -> Result<Vec<ChannelId>>;
+    /// Stores a member's read position as given (read time, read counts, mention counts);
+    /// used to move it backwards ("Mark as Unread").
+    async fn set_read_state(&self, member: &ChannelMember) -> Result<()>;
     async fn channel_unread(&self, user: &UserId, channel: &ChannelId) -> Result<Option<ChannelUnread>>;
     /// Users among `usernames` who are members of the channel (for @-mentions).
     async fn members_by_username(&self, channel: &ChannelId, usernames: &[String]) -> Result<Vec<User>>;

@@ -64,6 +64,7 @@ pub(crate) fn api(state: Arc<AppState>) -> Router {
         .route("/users/{user_id}/channels/{channel_id}/unread", get(channels::unread))
         .route("/users/{user_id}/channels/{channel_id}/posts/unread", get(posts::around_last_unread))
         .route("/users/{user_id}/posts/flagged", get(posts::flagged))
+        .route("/users/{user_id}/posts/{post_id}/set_unread", post(posts::set_unread))
         .route("/users/{user_id}/posts/{post_id}/reactions/{emoji_name}", delete(posts::remove_reaction))
         // Teams.
         .route("/teams", post(teams::create).get(teams::list))

@@ -159,6 +159,14 @@ pub async fn around_last_unread(
     list_response(&state, &auth, list).await
 }
 
+/// `POST /users/{user_id}/posts/{post_id}/set_unread` ("Mark as Unread"). The body
+/// (`collapsed_threads_supported`) does not matter while collapsed threads are off.
+pub async fn set_unread(State(state): State<Arc<AppState>>, auth: Auth, Path((user, post)): Path<(String, String)>) -> ApiResult<Json<Value>> {
+    let user = user_id(&user, &auth.principal)?;
+    let unread = state.app.mark_unread_from_post(&auth.principal, &user, &post_id(&post)?).await?;
+    Ok(Json(wire::channel_unread_at(&unread)))
+}
+
 pub async fn pinned(State(state): State<Arc<AppState>>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<wire::PostListDto>> {
     let list = state.app.pinned_posts(&auth.principal, &channel_id(&id)?).await?;
     list_response(&state, &auth, list).await

@@ -9,3 +9,4 @@ pub mod presence;
 pub mod reactions;
 pub mod search;
 pub mod teams;
+pub mod unread;

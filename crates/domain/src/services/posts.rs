@@ -164,7 +164,7 @@ impl App {
     }
 
     /// Loads a post and the grant for its channel.
-    async fn post_with_grant(&self, principal: &Principal, id: &PostId, action: Action) -> Result<(Post, ChannelGrant)> {
+    pub(crate) async fn post_with_grant(&self, principal: &Principal, id: &PostId, action: Action) -> Result<(Post, ChannelGrant)> {
         let channel = self.store.post_channel(id).await?.ok_or_else(|| Error::not_found("post"))?;
         let grant = match self.grant(principal, &channel, action).await {
             Err(e) if e.code == ErrorCode::NotFound => return Err(Error::not_found("post")),
@@ -201,44 +201,8 @@ impl App {
         self.page_of(&grant, page).await
     }
 
-    /// Where a client opens a channel (Mattermost's "posts around last unread"): the oldest
-    /// post the user has not seen, with up to `limit_before` older posts and `limit_after - 1`
-    /// newer ones. When nothing is unread, or the user never viewed the channel, the newest
-    /// `limit_before` posts.
-    pub async fn posts_around_last_unread(
-        &self,
-        principal: &Principal,
-        user: &UserId,
-        channel: &ChannelId,
-        limit_before: i64,
-        limit_after: i64,
-    ) -> Result<PostList> {
-        if &principal.user_id != user {
-            return Err(Error::forbidden());
-        }
-        if limit_after < 1 {
-            return Err(Error::invalid_param("limit_after"));
-        }
-        let grant = self.grant(principal, channel, Action::Read).await?;
-        let last_viewed = self.store.get_channel_member(channel, user).await?.map_or(0, |m| m.last_viewed_at);
-        let first_unread = if last_viewed > 0 { self.store.first_post_after(&grant, last_viewed).await? } else { None };
-        let Some(first) = first_unread else {
-            return self.page_of(&grant, PostPage::Latest { page: 0, per_page: limit_before }).await;
-        };
-        let newer = self.page_of(&grant, PostPage::After { post: first.clone(), page: 0, per_page: limit_after - 1 }).await?;
-        let older = self.page_of(&grant, PostPage::Before { post: first.clone(), page: 0, per_page: limit_before }).await?;
-        let mut list = PostList { next_post_id: newer.next_post_id, prev_post_id: older.prev_post_id, ..PostList::default() };
-        list.order = newer.order.into_iter().chain([first.clone()]).chain(older.order).collect();
-        list.posts = newer.posts;
-        list.posts.extend(older.posts);
-        for post in self.store.get_posts(&grant, &[first]).await? {
-            list.posts.insert(post.id.clone(), post);
-        }
-        self.add_missing_roots(&grant, &mut list).await?;
-        Ok(list)
-    }
-
-    async fn page_of(&self, grant: &ChannelGrant, page: PostPage) -> Result<PostList> {
+    /// A page of posts behind a grant already obtained.
+    pub(crate) async fn page_of(&self, grant: &ChannelGrant, page: PostPage) -> Result<PostList> {
         let posts = self.store.channel_posts(grant, &page).await?;
         let mut list = PostList::default();
         let per_page = match page {
@@ -262,7 +226,7 @@ impl App {
     }
 
     /// Adds the roots of replies in the list that are not in it yet, for context.
-    async fn add_missing_roots(&self, grant: &ChannelGrant, list: &mut PostList) -> Result<()> {
+    pub(crate) async fn add_missing_roots(&self, grant: &ChannelGrant, list: &mut PostList) -> Result<()> {
         let mut missing: Vec<PostId> = list.posts.values().filter_map(|p| p.root_id.clone()).filter(|r| !list.posts.contains_key(r)).collect();
         missing.sort();
         missing.dedup();

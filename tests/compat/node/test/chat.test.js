@@ -318,6 +318,17 @@ describe('chat flow through Client4 and WebSocketClient', () => {
         assert.equal(read.status, 'OK');
         assert.ok(read.last_viewed_at_times[publicChannel.id] > 0);
         assert.equal(await unreadIn(publicChannel.id), 0);
+
+        // "Mark as Unread" from the last post of the war room brings one unread message back.
+        const unreadAt = await bob.client.markPostAsUnread(bob.user.id, posts.exfiltration.id);
+        assert.equal(unreadAt.channel_id, privateChannel.id);
+        assert.equal(unreadAt.team_id, team.id);
+        assert.equal(unreadAt.last_viewed_at, posts.exfiltration.create_at - 1);
+        assert.equal(await unreadIn(privateChannel.id), 1);
+        const event = await waitFor('post_unread', () => socket.events.find((e) => e.event === 'post_unread'));
+        assert.equal(event.data.post_id, posts.exfiltration.id);
+        assert.equal(event.broadcast.channel_id, privateChannel.id);
+        assert.equal(event.data.msg_count, unreadAt.msg_count);
     });
 
     test('status: bob is online while connected; alice can set dnd', async () => {
