@@ -158,3 +158,29 @@ server_test!(mark_unread_from_a_post, |srv| {
 
     assert_eq!(alice.post(&format!("/users/{}/posts/{sid}/set_unread", bob.id), j!({})).await.status, 403);
 });
+
+// Client4.getAllChannelsMembers reads /users/{user_id}/channel_members (memberships across
+// all teams, with paging); the route was missing.
+server_test!(channel_members_across_teams, |srv| {
+    let alice = srv.user("alice").await;
+    let bob = srv.user("bob").await;
+    let team = alice.team("isac").await;
+    assert_eq!(bob.post(&format!("/teams/{team}/members"), j!({"team_id": team, "user_id": bob.id})).await.status, 201);
+    let room = alice.channel(&team, "room", "O").await;
+    assert_eq!(bob.post(&format!("/channels/{room}/members"), j!({"user_id": bob.id})).await.status, 201);
+    let dm = alice.post("/channels/direct", j!([alice.id, bob.id])).await.body["id"].as_str().unwrap().to_owned();
+
+    let all = bob.get("/users/me/channel_members").await;
+    assert_eq!(all.status, 200, "{:?}", all.body);
+    let ids: Vec<&str> = all.body.as_array().unwrap().iter().map(|m| m["channel_id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&room.as_str()) && ids.contains(&dm.as_str()), "{ids:?}");
+    assert!(all.body.as_array().unwrap().iter().all(|m| m["user_id"] == bob.id.as_str()));
+
+    let first = bob.get("/users/me/channel_members?page=0&per_page=1").await.body;
+    let second = bob.get("/users/me/channel_members?page=1&per_page=1").await.body;
+    assert_eq!(first.as_array().unwrap().len(), 1);
+    assert_eq!(second.as_array().unwrap().len(), 1);
+    assert_ne!(first[0]["channel_id"], second[0]["channel_id"]);
+
+    assert_eq!(alice.get(&format!("/users/{}/channel_members", bob.id)).await.status, 403);
+});

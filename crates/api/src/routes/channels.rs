@@ -449,6 +449,20 @@ pub async fn members_of_user_in_team(
     Ok(Json(members.iter().map(wire::channel_member).collect()))
 }
 
+/// `GET /users/{user_id}/channel_members?page&per_page` (Client4.getAllChannelsMembers): the
+/// caller's memberships across every team, direct and group channels included.
+pub async fn members_of_user(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    Path(user): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Vec<Value>>> {
+    let user = user_id(&user, &auth.principal)?;
+    let (offset, limit) = params.offset_limit();
+    let members = state.app.channel_members_of(&auth.principal, &user, None).await?;
+    Ok(Json(members.iter().skip(offset as usize).take(limit as usize).map(wire::channel_member).collect()))
+}
+
 /// The sidebar's categories: favourites (from preferences), channels, direct messages.
 pub async fn categories(State(state): State<Arc<AppState>>, auth: Auth, Path((user, team)): Path<(String, String)>) -> ApiResult<Json<Value>> {
     let user = user_id(&user, &auth.principal)?;

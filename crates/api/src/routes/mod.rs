@@ -61,6 +61,7 @@ pub(crate) fn api(state: Arc<AppState>) -> Router {
         .route("/users/{user_id}/teams/{team_id}/channels/categories", get(channels::categories))
         .route("/users/{user_id}/teams/{team_id}/threads", get(posts::user_threads))
         .route("/users/{user_id}/channels", get(channels::of_user))
+        .route("/users/{user_id}/channel_members", get(channels::members_of_user))
         .route("/users/{user_id}/channels/{channel_id}/unread", get(channels::unread))
         .route("/users/{user_id}/channels/{channel_id}/posts/unread", get(posts::around_last_unread))
         .route("/users/{user_id}/posts/flagged", get(posts::flagged))

@@ -113,6 +113,13 @@ describe('chat flow through Client4 and WebSocketClient', () => {
         assert.equal(carolPost.channel_id, gm.id);
         const dmPost = await bob.client.createPost({ channel_id: dm.id, message: 'hello alice' });
         assert.equal(dmPost.channel_id, dm.id);
+
+        // Memberships across all teams include both conversations.
+        const memberships = await bob.client.getAllChannelsMembers(bob.user.id);
+        const channelIds = memberships.map((m) => m.channel_id);
+        for (const id of [dm.id, gm.id, publicChannel.id, privateChannel.id]) {
+            assert.ok(channelIds.includes(id), `${id} in ${channelIds}`);
+        }
     });
 
     test('bob opens the WebSocket and gets hello with seq 0', async () => {
