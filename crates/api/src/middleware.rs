@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::error::{REQUEST_ID, app_error_response};
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -86,6 +86,36 @@ async fn per_ip(axum::extract::State(state): axum::extract::State<Arc<AppState>>
     resp
 }
 
+/// Collapses runs of slashes in the path (`/posts/x//reactions` becomes `/posts/x/reactions`).
+///
+/// Mattermost's router cleans paths before matching (it answers 301 to the clean path), and
+/// clients depend on it: mattermostdriver's `get_reactions_of_post` builds
+/// `/posts/{id}//reactions`. Rewriting in place rather than redirecting also keeps the method
+/// and body of non-GET requests.
+fn collapse_slashes(mut req: Request) -> Request {
+    let path = req.uri().path();
+    if !path.contains("//") {
+        return req;
+    }
+    let mut clean = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && clean.ends_with('/')) {
+            clean.push(c);
+        }
+    }
+    if let Some(query) = req.uri().query() {
+        clean = format!("{clean}?{query}");
+    }
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(pq) = clean.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(uri) = Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
+}
+
 pub(crate) fn wrap(api: Router, taxii: Router, feeds: Router, web: Option<Router>, state: &Arc<AppState>) -> Router {
     let api = api
         .fallback(api_not_found)
@@ -97,9 +127,12 @@ pub(crate) fn wrap(api: Router, taxii: Router, feeds: Router, web: Option<Router
         Some(web) => app.merge(web),
         None => app.fallback(api_not_found),
     };
-    app.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(30)))
+    let app = app
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(30)))
         .layer(middleware::from_fn_with_state(state.clone(), per_ip))
-        .layer(middleware::from_fn(common))
+        .layer(middleware::from_fn(common));
+    // Paths are cleaned before any route is matched, so the rewrite wraps the whole router.
+    Router::new().fallback_service(tower::ServiceExt::map_request(app, collapse_slashes))
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then stops accepting, lets

@@ -389,6 +389,23 @@ pub fn file_info(f: &FileInfo) -> FileInfoDto {
     }
 }
 
+/// Mattermost's `ChannelUnreadAt`: a member's read position after "Mark as Unread".
+/// `msg_count` is the member's read count (as in a channel member), not the unread count.
+pub fn channel_unread_at(u: &domain::ports::ChannelUnread) -> Value {
+    json!({
+        "team_id": u.channel.team_id.as_ref().map(|t| t.to_string()).unwrap_or_default(),
+        "channel_id": u.channel.id.as_str(),
+        "user_id": u.member.user_id.as_str(),
+        "msg_count": u.member.msg_count,
+        "msg_count_root": u.member.msg_count_root,
+        "mention_count": u.member.mention_count,
+        "mention_count_root": u.member.mention_count_root,
+        "urgent_mention_count": u.member.urgent_mention_count,
+        "last_viewed_at": u.member.last_viewed_at,
+        "notify_props": u.member.notify_props,
+    })
+}
+
 pub fn status(s: &Status) -> Value {
     json!({"user_id": s.user_id.as_str(), "status": s.status, "manual": s.manual, "last_activity_at": s.last_activity_at, "dnd_end_time": s.dnd_end_time})
 }

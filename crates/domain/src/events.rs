@@ -6,7 +6,7 @@
 //! against fresh membership and the same policy REST uses, so an event never reaches someone
 //! who could not read it through REST at that moment.
 
-use crate::ids::{ChannelId, SessionId, TeamId, UserId};
+use crate::ids::{ChannelId, PostId, SessionId, TeamId, UserId};
 use crate::model::{Channel, ChannelMember, Post, Preference, Reaction, Team, User};
 use std::sync::Arc;
 
@@ -50,6 +50,12 @@ pub enum EventKind {
     },
     MultipleChannelsViewed {
         times: Vec<(ChannelId, i64)>,
+    },
+    /// A member marked a channel unread from a post; sent to that member only.
+    PostUnread {
+        member: ChannelMember,
+        team_id: Option<TeamId>,
+        post_id: PostId,
     },
     ChannelCreated {
         channel_id: ChannelId,

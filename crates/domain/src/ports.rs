@@ -120,6 +120,9 @@ pub trait ChannelStore: Send + Sync {
     async fn count_channel_members(&self, channel: &ChannelId) -> Result<i64>;
     /// Marks channels read for a user at `at`; returns the channels that were updated.
     async fn view_channels(&self, user: &UserId, channels: &[ChannelId], at: Millis) -> Result<Vec<ChannelId>>;
+    /// Stores a member's read position as given (read time, read counts, mention counts);
+    /// used to move it backwards ("Mark as Unread").
+    async fn set_read_state(&self, member: &ChannelMember) -> Result<()>;
     async fn channel_unread(&self, user: &UserId, channel: &ChannelId) -> Result<Option<ChannelUnread>>;
     /// Users among `usernames` who are members of the channel (for @-mentions).
     async fn members_by_username(&self, channel: &ChannelId, usernames: &[String]) -> Result<Vec<User>>;
@@ -194,6 +197,9 @@ pub trait PostStore: Send + Sync {
     async fn posts_version(&self, grant: &ChannelGrant) -> Result<Millis>;
     /// Root and every live reply, oldest first.
     async fn thread(&self, grant: &ChannelGrant, root: &PostId) -> Result<Vec<Post>>;
+    /// The oldest live post created after the instant: the first one a member who last viewed
+    /// the channel then has not seen.
+    async fn first_post_after(&self, grant: &ChannelGrant, at: Millis) -> Result<Option<PostId>>;
     async fn pinned_posts(&self, grant: &ChannelGrant) -> Result<Vec<Post>>;
     /// Stores an edit. `tokens` and `intel` are given when the text changed; the post's
     /// sightings are then replaced (those no longer present are retracted).

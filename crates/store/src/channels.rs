@@ -272,6 +272,34 @@ impl ChannelStore for SqlStore {
             .await
     }
 
+    async fn set_read_state(&self, member: &ChannelMember) -> Result<()> {
+        let m = member.clone();
+        self.db
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE channel_members SET last_viewed_at = $3, msg_count = $4, msg_count_root = $5, mention_count = $6, mention_count_root = $7,
+                                urgent_mention_count = $8, last_update_at = $9
+                         WHERE channel_id = $1 AND user_id = $2",
+                    )
+                    .bind(m.channel_id.as_str())
+                    .bind(m.user_id.as_str())
+                    .bind(m.last_viewed_at)
+                    .bind(m.msg_count)
+                    .bind(m.msg_count_root)
+                    .bind(m.mention_count)
+                    .bind(m.mention_count_root)
+                    .bind(m.urgent_mention_count)
+                    .bind(m.last_update_at)
+                    .execute(&mut *c)
+                    .await
+                    .map_err(db_err)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
     async fn channel_unread(&self, user: &UserId, channel: &ChannelId) -> Result<Option<ChannelUnread>> {
         let Some(member) = self.get_channel_member(channel, user).await? else { return Ok(None) };
         let Some(channel) = self.get_channel(channel).await? else { return Ok(None) };

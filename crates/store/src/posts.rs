@@ -243,6 +243,17 @@ impl PostStore for SqlStore {
             .map_err(db_err)
     }
 
+    async fn first_post_after(&self, grant: &ChannelGrant, at: Millis) -> Result<Option<PostId>> {
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM posts WHERE channel_id = $1 AND delete_at = 0 AND create_at > $2 ORDER BY create_at, seq LIMIT 1")
+                .bind(grant.channel_id().as_str())
+                .bind(at)
+                .fetch_optional(&self.db.pool)
+                .await
+                .map_err(db_err)?;
+        Ok(id.as_deref().and_then(PostId::parse))
+    }
+
     async fn thread(&self, grant: &ChannelGrant, root: &PostId) -> Result<Vec<Post>> {
         let sql = format!(
             "SELECT {POST_COLS} FROM posts p WHERE p.channel_id = $1 AND (p.id = $2 OR p.root_id = $2) AND p.delete_at = 0 ORDER BY p.create_at, p.seq"

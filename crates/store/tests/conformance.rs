@@ -234,8 +234,8 @@ backend_test!(unread_and_mentions, |db| {
         .unwrap();
     app.add_team_member(Some(&alice), &team.id, &bob.user_id).await.unwrap();
     let town = app.channel_by_name(&alice, &team.id, "town-square").await.unwrap();
-    post(&app, &alice, &town.id, "hello @bob").await;
-    post(&app, &alice, &town.id, "another").await;
+    let hello = post(&app, &alice, &town.id, "hello @bob").await;
+    let another = post(&app, &alice, &town.id, "another").await;
     let unread = app.channel_unread(&bob, &bob.user_id, &town.id).await.unwrap();
     assert_eq!(unread.channel.total_msg_count - unread.member.msg_count, 2);
     assert_eq!(unread.member.mention_count, 1);
@@ -244,6 +244,14 @@ backend_test!(unread_and_mentions, |db| {
     app.view_channel(&bob, Some(&town.id), None).await.unwrap();
     let unread = app.channel_unread(&bob, &bob.user_id, &town.id).await.unwrap();
     assert_eq!((unread.channel.total_msg_count - unread.member.msg_count, unread.member.mention_count), (0, 0));
+    // "Mark as Unread" from the first post recounts exactly what posting had counted.
+    let marked = app.mark_unread_from_post(&bob, &bob.user_id, &hello.id).await.unwrap();
+    assert_eq!(marked.member.last_viewed_at, hello.create_at - 1);
+    let unread = app.channel_unread(&bob, &bob.user_id, &town.id).await.unwrap();
+    assert_eq!((unread.channel.total_msg_count - unread.member.msg_count, unread.member.mention_count), (2, 1));
+    let around = app.posts_around_last_unread(&bob, &bob.user_id, &town.id, 10, 10).await.unwrap();
+    assert_eq!(around.order.first(), Some(&another.id));
+    assert!(around.order.contains(&hello.id));
     let dm = app.direct_channel(&alice, &[alice.user_id.clone(), bob.user_id.clone()]).await.unwrap();
     let again = app.direct_channel(&bob, &[bob.user_id.clone(), alice.user_id.clone()]).await.unwrap();
     assert_eq!(dm.id, again.id);

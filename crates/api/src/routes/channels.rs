@@ -357,8 +357,29 @@ pub async fn view(
     let channel = parse(&b.channel_id, "channel_id")?;
     let prev = parse(&b.prev_channel_id, "prev_channel_id")?;
     let times = state.app.view_channel(&auth.principal, channel.as_ref(), prev.as_ref()).await?;
+    Ok(Json(view_response(times)))
+}
+
+fn view_response(times: Vec<(ChannelId, i64)>) -> Value {
     let map: serde_json::Map<String, Value> = times.into_iter().map(|(c, t)| (c.to_string(), json!(t))).collect();
-    Ok(Json(json!({"status": "OK", "last_viewed_at_times": map})))
+    json!({"status": "OK", "last_viewed_at_times": map})
+}
+
+/// `POST /channels/members/{user_id}/mark_read` with a list of channel ids
+/// (Client4.readMultipleChannels): marks them all read, answering like a view.
+pub async fn mark_read(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    Path(user): Path<String>,
+    JsonBody(ids): JsonBody<Vec<String>>,
+) -> ApiResult<Json<Value>> {
+    let user = user_id(&user, &auth.principal)?;
+    if user != auth.principal.user_id {
+        return Err(Error::forbidden().into());
+    }
+    let ids = crate::extract::id_list(&ids, ChannelId::parse, "channel_ids", 1000)?;
+    let times = state.app.mark_channels_read(&auth.principal, &ids).await?;
+    Ok(Json(view_response(times)))
 }
 
 fn unread_json(u: &domain::ports::ChannelUnread) -> Value {
@@ -428,6 +449,20 @@ pub async fn members_of_user_in_team(
     let user = user_id(&user, &auth.principal)?;
     let members = state.app.channel_members_of(&auth.principal, &user, Some(&team_id(&team)?)).await?;
     Ok(Json(members.iter().map(wire::channel_member).collect()))
+}
+
+/// `GET /users/{user_id}/channel_members?page&per_page` (Client4.getAllChannelsMembers): the
+/// caller's memberships across every team, direct and group channels included.
+pub async fn members_of_user(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    Path(user): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Vec<Value>>> {
+    let user = user_id(&user, &auth.principal)?;
+    let (offset, limit) = params.offset_limit();
+    let members = state.app.channel_members_of(&auth.principal, &user, None).await?;
+    Ok(Json(members.iter().skip(offset as usize).take(limit as usize).map(wire::channel_member).collect()))
 }
 
 /// The sidebar's categories: favourites (from preferences), channels, direct messages.

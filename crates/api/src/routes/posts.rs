@@ -161,6 +161,33 @@ pub async fn for_channel(
     Ok(resp)
 }
 
+/// `GET /users/{user_id}/channels/{channel_id}/posts/unread`: the page clients open a channel
+/// on, around the first unread post. `limit_before` and `limit_after` default to 60 and are
+/// capped at 200, as in Mattermost; `limit_after=0` is refused.
+pub async fn around_last_unread(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    Path((user, channel)): Path<(String, String)>,
+    params: Params,
+) -> ApiResult<Json<wire::PostListDto>> {
+    let user = user_id(&user, &auth.principal)?;
+    let limit = |name: &str| match params.int(name, 60) {
+        n if n < 0 => 60,
+        n => n.min(200),
+    };
+    let list =
+        state.app.posts_around_last_unread(&auth.principal, &user, &channel_id(&channel)?, limit("limit_before"), limit("limit_after")).await?;
+    list_response(&state, &auth, list).await
+}
+
+/// `POST /users/{user_id}/posts/{post_id}/set_unread` ("Mark as Unread"). The body
+/// (`collapsed_threads_supported`) does not matter while collapsed threads are off.
+pub async fn set_unread(State(state): State<Arc<AppState>>, auth: Auth, Path((user, post)): Path<(String, String)>) -> ApiResult<Json<Value>> {
+    let user = user_id(&user, &auth.principal)?;
+    let unread = state.app.mark_unread_from_post(&auth.principal, &user, &post_id(&post)?).await?;
+    Ok(Json(wire::channel_unread_at(&unread)))
+}
+
 pub async fn pinned(State(state): State<Arc<AppState>>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<wire::PostListDto>> {
     let list = state.app.pinned_posts(&auth.principal, &channel_id(&id)?).await?;
     list_response(&state, &auth, list).await

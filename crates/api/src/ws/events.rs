@@ -46,6 +46,18 @@ fn name_and_data(kind: &EventKind) -> Option<(&'static str, Value)> {
             let map: serde_json::Map<String, Value> = times.iter().map(|(c, t)| (c.to_string(), json!(t))).collect();
             ("multiple_channels_viewed", json!({"channel_times": map}))
         }
+        EventKind::PostUnread { member, post_id, .. } => (
+            "post_unread",
+            json!({
+                "msg_count": member.msg_count,
+                "msg_count_root": member.msg_count_root,
+                "mention_count": member.mention_count,
+                "mention_count_root": member.mention_count_root,
+                "urgent_mention_count": member.urgent_mention_count,
+                "last_viewed_at": member.last_viewed_at,
+                "post_id": post_id.as_str(),
+            }),
+        ),
         EventKind::ChannelCreated { channel_id, team_id } => {
             ("channel_created", json!({"channel_id": channel_id.as_str(), "team_id": team_id.as_ref().map(|t| t.to_string()).unwrap_or_default()}))
         }
@@ -94,6 +106,12 @@ fn broadcast(event: &Event) -> Value {
         Audience::Channel(c) => channel_id = c.to_string(),
         Audience::Team(t) => team_id = t.to_string(),
         Audience::All => {}
+    }
+    // Clients read which channel a `post_unread` concerns from the broadcast, though only the
+    // member receives it.
+    if let EventKind::PostUnread { member, team_id: team, .. } = &event.kind {
+        channel_id = member.channel_id.to_string();
+        team_id = team.as_ref().map(|t| t.to_string()).unwrap_or_default();
     }
     let omit = event.omit_user.as_ref().map(|u| json!({u.as_str(): true})).unwrap_or(Value::Null);
     json!({"omit_users": omit, "user_id": user_id, "channel_id": channel_id, "team_id": team_id, "connection_id": "", "omit_connection_id": ""})

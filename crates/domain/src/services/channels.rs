@@ -379,8 +379,17 @@ impl App {
         prev: Option<&ChannelId>,
     ) -> Result<Vec<(ChannelId, i64)>> {
         let ids: Vec<ChannelId> = channel_id.into_iter().chain(prev).cloned().collect();
+        self.mark_channels_read(principal, &ids).await
+    }
+
+    /// Marks channels read at once ("mark as read" on several channels); channels the user is
+    /// not a member of are skipped. Returns the new read time of each channel marked.
+    pub async fn mark_channels_read(&self, principal: &Principal, ids: &[ChannelId]) -> Result<Vec<(ChannelId, i64)>> {
+        if ids.len() > 1000 {
+            return Err(Error::invalid_param("channel_ids"));
+        }
         let now = self.now();
-        let viewed = self.store.view_channels(&principal.user_id, &ids, now).await?;
+        let viewed = self.store.view_channels(&principal.user_id, ids, now).await?;
         let times: Vec<(ChannelId, i64)> = viewed.into_iter().map(|c| (c, now)).collect();
         if !times.is_empty() {
             self.publish(Event::new(EventKind::MultipleChannelsViewed { times: times.clone() }, Audience::User(principal.user_id.clone())));

@@ -13,3 +13,4 @@ pub mod publisher;
 pub mod reactions;
 pub mod search;
 pub mod teams;
+pub mod unread;

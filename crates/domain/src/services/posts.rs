@@ -170,7 +170,7 @@ impl App {
     }
 
     /// Loads a post and the grant for its channel.
-    async fn post_with_grant(&self, principal: &Principal, id: &PostId, action: Action) -> Result<(Post, ChannelGrant)> {
+    pub(crate) async fn post_with_grant(&self, principal: &Principal, id: &PostId, action: Action) -> Result<(Post, ChannelGrant)> {
         let channel = self.store.post_channel(id).await?.ok_or_else(|| Error::not_found("post"))?;
         let grant = match self.grant(principal, &channel, action).await {
             Err(e) if e.code == ErrorCode::NotFound => return Err(Error::not_found("post")),
@@ -204,7 +204,12 @@ impl App {
     /// A page of a channel's posts, with the roots of replies in the page added for context.
     pub async fn channel_posts(&self, principal: &Principal, channel: &ChannelId, page: PostPage) -> Result<PostList> {
         let grant = self.grant(principal, channel, Action::Read).await?;
-        let posts = self.store.channel_posts(&grant, &page).await?;
+        self.page_of(&grant, page).await
+    }
+
+    /// A page of posts behind a grant already obtained.
+    pub(crate) async fn page_of(&self, grant: &ChannelGrant, page: PostPage) -> Result<PostList> {
+        let posts = self.store.channel_posts(grant, &page).await?;
         let mut list = PostList::default();
         let per_page = match page {
             PostPage::Latest { per_page, .. } | PostPage::Before { per_page, .. } | PostPage::After { per_page, .. } => Some(per_page),
@@ -218,23 +223,25 @@ impl App {
             list.prev_post_id = before_extra.map(|p| p.to_string()).unwrap_or_default();
             list.next_post_id = after_extra.map(|p| p.to_string()).unwrap_or_default();
         }
-        let mut missing_roots = Vec::new();
         for post in posts {
-            if let Some(root) = &post.root_id {
-                missing_roots.push(root.clone());
-            }
             list.order.push(post.id.clone());
             list.posts.insert(post.id.clone(), post);
         }
-        missing_roots.retain(|r| !list.posts.contains_key(r));
-        missing_roots.sort();
-        missing_roots.dedup();
-        if !missing_roots.is_empty() {
-            for root in self.store.get_posts(&grant, &missing_roots).await? {
+        self.add_missing_roots(grant, &mut list).await?;
+        Ok(list)
+    }
+
+    /// Adds the roots of replies in the list that are not in it yet, for context.
+    pub(crate) async fn add_missing_roots(&self, grant: &ChannelGrant, list: &mut PostList) -> Result<()> {
+        let mut missing: Vec<PostId> = list.posts.values().filter_map(|p| p.root_id.clone()).filter(|r| !list.posts.contains_key(r)).collect();
+        missing.sort();
+        missing.dedup();
+        if !missing.is_empty() {
+            for root in self.store.get_posts(grant, &missing).await? {
                 list.posts.insert(root.id.clone(), root);
             }
         }
-        Ok(list)
+        Ok(())
     }
 
     /// The channel's post-list version for ETags (read access required).
