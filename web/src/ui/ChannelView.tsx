@@ -137,7 +137,10 @@ function MessageList({channel}: {channel: Channel}) {
     }, [highlightPostId.value, list.length]);
 
     const onScroll = async () => {
-        const el = ref.current!;
+        const el = ref.current;
+        if (!el) {
+            return;
+        }
         atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         if (atBottom.current && newBelow) {
             setNewBelow(0);

@@ -108,7 +108,6 @@ const ReviewPane = forwardRef(({id, onDecided, onBack}: {id: string; onDecided: 
                 <h2 id="review-title" class="mono ioc-big" data-ioc-value={d.value}>{d.defanged}</h2>
                 <CopyButtons value={d.value} defanged={d.defanged}/>
             </header>
-            <p class="sr-only" role="status" aria-live="polite">{said}</p>
             {said && <p class="notice" aria-hidden="true"><Icon name="check" size={14}/> {said}</p>}
             <Facts d={d}/>
             {d.can_review ? (
@@ -117,7 +116,7 @@ const ReviewPane = forwardRef(({id, onDecided, onBack}: {id: string; onDecided: 
                     void decide(d.status === 'candidate' || d.status === 'rejected' || d.status === 'revoked' ? 'confirm' : 'update');
                 }}>
                     <div class="row2">
-                        <label>Confidence <span class="muted small">(0–100)</span>
+                        <label><span>Confidence <span class="muted small">(0–100)</span></span>
                             <span class="range-row">
                                 <input type="range" min={0} max={100} step={5} value={form.confidence} aria-label="Confidence"
                                     onInput={(e) => set({confidence: Number(e.currentTarget.value)})}/>
@@ -132,7 +131,7 @@ const ReviewPane = forwardRef(({id, onDecided, onBack}: {id: string; onDecided: 
                             </select>
                         </label>
                     </div>
-                    <label>Tags <span class="muted small">(comma-separated)</span>
+                    <label><span>Tags <span class="muted small">(comma-separated)</span></span>
                         <input id="review-tags" value={form.tags} placeholder="ransomware, lockbit" onInput={(e) => set({tags: e.currentTarget.value})}/>
                     </label>
                     <div class="row2">
@@ -149,7 +148,7 @@ const ReviewPane = forwardRef(({id, onDecided, onBack}: {id: string; onDecided: 
                             <span class="help" id="review-expiry-help">{d.valid_until ? `Now ${when(d.valid_until)}. ` : ''}0 removes the expiry.</span>
                         </label>
                     </div>
-                    <label>Note for the audit log <span class="muted small">(optional)</span>
+                    <label><span>Note for the audit log <span class="muted small">(optional)</span></span>
                         <input id="review-reason" maxLength={1000} value={form.reason} onInput={(e) => set({reason: e.currentTarget.value})}/>
                     </label>
                     {d.status !== 'confirmed' && (
@@ -188,6 +187,7 @@ export function IntelPage({team, selected}: {team: Team; selected?: string}) {
     const [filters, setFilters] = useState({status: '', type: '', q: ''});
     const [q, setQ] = useState('');
     const [bulk, setBulk] = useState('');
+    const [said, setSaid] = useState('');
     const pane = useRef<PaneHandle>(null);
     const listRef = useRef<HTMLUListElement>(null);
 
@@ -239,6 +239,7 @@ export function IntelPage({team, selected}: {team: Team; selected?: string}) {
     };
     const onDecided = (updated: Indicator, action: ReviewAction) => {
         setList((cur) => cur ? mergeIndicator(cur, updated) : cur);
+        setSaid(`${PAST[action]}: ${updated.defanged}`);
         if (tab === 'queue' && (action === 'confirm' || action === 'reject')) {
             const after = mergeIndicator(shown, updated);
             const at = after.findIndex((i) => i.id === updated.id);
@@ -364,6 +365,7 @@ export function IntelPage({team, selected}: {team: Team; selected?: string}) {
                             </select>
                         </div>
                     )}
+                    <p class="sr-only" role="status">{said}</p>
                     {tab === 'queue' && !forbidden && (
                         <div class="bulk-bar">
                             <p class="muted small keys-help">

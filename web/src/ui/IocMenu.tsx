@@ -132,7 +132,7 @@ export function IocMenu() {
     ];
     return (
         <div class="ioc-menu" role="menu" aria-label={`${typeName(ioc.type)} ${ioc.defanged}`} ref={ref}
-            style={pos ? {left: `${pos.left}px`, top: `${pos.top}px`} : {visibility: 'hidden', left: '0px', top: '0px'}}
+            style={pos ? {left: `${pos.left}px`, top: `${pos.top}px`} : {left: '-9999px', top: '0px'}}
             onKeyDown={(e) => {
                 const list = Array.from(ref.current!.querySelectorAll<HTMLElement>('[role=menuitem]'));
                 const at = list.indexOf(document.activeElement as HTMLElement);
