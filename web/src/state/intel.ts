@@ -6,7 +6,7 @@ import type {Finding} from '../lib/highlight';
 import {makeExtractor, mergeIndicator, type Indicator, type IndicatorDetail} from '../lib/intel';
 import {client, ensureUsers} from './actions';
 import {channels, myTeamMembers, putChannelIfMissing} from './store';
-import type {Channel, Post} from './types';
+import type {Channel, Post, TeamMembership} from './types';
 
 type Fetch = <T>(url: string, options: {method: string; body?: string}) => Promise<T>;
 const doFetch: Fetch = (url, options) => (client as unknown as {doFetch: Fetch}).doFetch(url, options);
@@ -84,6 +84,16 @@ async function ensureChannels(ids: string[]): Promise<void> {
             // Shown without a name.
         }
     }));
+}
+
+/** Reloads the caller's team roles (a team admin may have made them an analyst meanwhile). */
+export async function refreshTeamRoles(): Promise<void> {
+    const list = await client.getMyTeamMembers();
+    const map: Record<string, TeamMembership> = {};
+    for (const m of list) {
+        map[m.team_id] = m;
+    }
+    myTeamMembers.value = map;
 }
 
 /** Whether the caller is an analyst of the team (from their team membership's roles). */

@@ -11,7 +11,7 @@ import {
 } from '../lib/intel';
 import {normalizeTlp, tlpMeaning} from '../lib/tlp';
 import {errorText} from '../state/actions';
-import {indicatorDetail, isAnalyst, latest, listIndicators, reviewIndicator, reviewQueue, statusCode} from '../state/intel';
+import {indicatorDetail, isAnalyst, latest, listIndicators, refreshTeamRoles, reviewIndicator, reviewQueue, statusCode} from '../state/intel';
 import {intelPath} from '../state/router';
 import type {Team} from '../state/types';
 import {Icon, TlpBadge} from './common';
@@ -191,9 +191,17 @@ export function IntelPage({team, selected}: {team: Team; selected?: string}) {
     const pane = useRef<PaneHandle>(null);
     const listRef = useRef<HTMLUListElement>(null);
 
+    const touched = useRef(false);
     useEffect(() => {
         setActive(selected ?? '');
     }, [selected]);
+    useEffect(() => {
+        refreshTeamRoles().then(() => {
+            if (!touched.current && isAnalyst(team.id)) {
+                setTab('queue');
+            }
+        }).catch(() => undefined);
+    }, [team.id]);
     useEffect(() => {
         const t = setTimeout(() => setFilters((f) => ({...f, q})), 250);
         return () => clearTimeout(t);
@@ -321,6 +329,7 @@ export function IntelPage({team, selected}: {team: Team; selected?: string}) {
         return next;
     });
     const switchTab = (t: Tab) => {
+        touched.current = true;
         setTab(t);
         setPage(0);
         setPicked(new Set());
@@ -371,6 +380,11 @@ export function IntelPage({team, selected}: {team: Team; selected?: string}) {
                             <p class="muted small keys-help">
                                 <kbd>J</kbd>/<kbd>K</kbd> move · <kbd>C</kbd> confirm · <kbd>R</kbd> reject · <kbd>A</kbd> reject and allow-list · <kbd>X</kbd> select
                             </p>
+                            {candidates > 0 && (
+                                <label class="check-row small"><input type="checkbox" checked={picked.size > 0 && picked.size === candidates}
+                                    onChange={(e) => setPicked(e.currentTarget.checked ? new Set(shown.filter((i) => i.status === 'candidate').map((i) => i.id)) : new Set())}/>
+                                    Select all candidates</label>
+                            )}
                             {picked.size > 0 && (
                                 <div class="row-actions" role="group" aria-label="Selected indicators">
                                     <span class="small">{picked.size} selected</span>

@@ -80,8 +80,13 @@ export function IocMenu() {
     const m = menu.value;
     const ref = useRef<HTMLDivElement>(null);
     const [pos, setPos] = useState<{left: number; top: number} | null>(null);
-    useLayoutEffect(() => {
+    const place = () => {
         if (!m) {
+            return;
+        }
+        if (!document.contains(m.anchor)) {
+            // The message re-rendered or went away.
+            menu.value = null;
             return;
         }
         const r = m.anchor.getBoundingClientRect();
@@ -89,7 +94,10 @@ export function IocMenu() {
         const h = ref.current?.offsetHeight ?? 180;
         const below = r.bottom + 4 + h < window.innerHeight;
         setPos({left: Math.max(8, Math.min(r.left, window.innerWidth - w - 8)), top: below ? r.bottom + 4 : Math.max(8, r.top - h - 4)});
-        (ref.current?.querySelector('[role=menuitem]') as HTMLElement | null)?.focus();
+    };
+    useLayoutEffect(() => {
+        place();
+        (ref.current?.querySelector('[role=menuitem]') as HTMLElement | null)?.focus({preventScroll: true});
     }, [m]);
     useEffect(() => {
         if (!m) {
@@ -100,16 +108,14 @@ export function IocMenu() {
                 menu.value = null;
             }
         };
-        const gone = () => {
-            menu.value = null;
-        };
+        // The menu follows its highlight when the list scrolls or the window resizes.
         document.addEventListener('mousedown', close);
-        window.addEventListener('resize', gone);
-        document.addEventListener('scroll', gone, true);
+        window.addEventListener('resize', place);
+        document.addEventListener('scroll', place, true);
         return () => {
             document.removeEventListener('mousedown', close);
-            window.removeEventListener('resize', gone);
-            document.removeEventListener('scroll', gone, true);
+            window.removeEventListener('resize', place);
+            document.removeEventListener('scroll', place, true);
         };
     }, [m]);
     if (!m) {
