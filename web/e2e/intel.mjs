@@ -324,6 +324,9 @@ test('intel: the review page works in a narrow window', async (ctx) => {
     await b.setViewportSize({width: 400, height: 800});
     await b.goto(`${ctx.url}/threat-intel/intel`);
     await b.click('[role=tab]:has-text("All indicators")');
+    // A defanged value pasted into the filter finds the indicator.
+    await b.fill('.filters input[type=search]', '45.137.21[.]9');
+    await b.waitForFunction(() => document.querySelectorAll('.list-pane .ioc-row').length === 1, null, {timeout: T});
     const row = b.locator('.list-pane .ioc-row', {hasText: IP_DEFANGED});
     await row.waitFor({timeout: T});
     await row.click();

@@ -125,6 +125,7 @@ export function Facts({d}: {d: IndicatorDetail}) {
             <dt>Kill chain</dt><dd>{d.kill_chain_phase || <span class="muted">not set</span>}</dd>
             <dt>Valid until</dt><dd>{d.valid_until ? when(d.valid_until) : <span class="muted">no expiry</span>}</dd>
             <dt>First seen</dt><dd>{when(d.first_seen)}</dd>
+            {d.sightings.length > 0 && <><dt>Last seen</dt><dd>{when(Math.max(...d.sightings.map((s) => s.seen_at)))}</dd></>}
             <dt>Reviewed</dt><dd>{d.reviewed_at ? <>{displayName(reviewer, 'An analyst')}, {when(d.reviewed_at)}</> : <span class="muted">not yet</span>}</dd>
             {d.published_at > 0 && <><dt>Published</dt><dd>{when(d.published_at)}</dd></>}
         </dl>

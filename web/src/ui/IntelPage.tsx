@@ -11,7 +11,7 @@ import {
 } from '../lib/intel';
 import {normalizeTlp, tlpMeaning} from '../lib/tlp';
 import {errorText} from '../state/actions';
-import {indicatorDetail, isAnalyst, latest, listIndicators, refreshTeamRoles, reviewIndicator, reviewQueue, statusCode} from '../state/intel';
+import {extract, indicatorDetail, isAnalyst, latest, listIndicators, refreshTeamRoles, reviewIndicator, reviewQueue, statusCode} from '../state/intel';
 import {intelPath} from '../state/router';
 import type {Team} from '../state/types';
 import {Icon, TlpBadge} from './common';
@@ -203,8 +203,19 @@ export function IntelPage({team, selected}: {team: Team; selected?: string}) {
         }).catch(() => undefined);
     }, [team.id]);
     useEffect(() => {
-        const t = setTimeout(() => setFilters((f) => ({...f, q})), 250);
-        return () => clearTimeout(t);
+        // A pasted defanged value (45.137.21[.]9) is looked up by its canonical form.
+        let live = true;
+        const t = setTimeout(() => {
+            extract(q.trim()).catch(() => []).then((found) => {
+                if (live) {
+                    setFilters((f) => ({...f, q: found.length === 1 ? found[0].value : q.trim()}));
+                }
+            });
+        }, 250);
+        return () => {
+            live = false;
+            clearTimeout(t);
+        };
     }, [q]);
     useEffect(() => {
         let live = true;
@@ -349,84 +360,84 @@ export function IntelPage({team, selected}: {team: Team; selected?: string}) {
                         onClick={() => switchTab('all')}>All indicators</button>
                 </div>
             </header>
-            <div class="page-body split">
-                <div class="list-pane" id="intel-list" role="tabpanel" aria-labelledby={tab === 'queue' ? 'tab-queue' : 'tab-all'}>
-                    {tab === 'all' && (
-                        <div class="filters" role="search" aria-label="Filter indicators">
-                            <input type="search" aria-label="Find an indicator" placeholder="Find a value: 45.137.21[.]9, evil[.]com…" value={q}
-                                onInput={(e) => {
-                                    setQ(e.currentTarget.value);
+            {forbidden ? <div class="page-body page-scroll" id="intel-list" role="tabpanel" aria-labelledby="tab-queue"><NotAnalyst team={team} onBrowse={() => switchTab('all')}/></div> :
+                <div class="page-body split">
+                    <div class="list-pane" id="intel-list" role="tabpanel" aria-labelledby={tab === 'queue' ? 'tab-queue' : 'tab-all'}>
+                        {tab === 'all' && (
+                            <div class="filters" role="search" aria-label="Filter indicators">
+                                <input type="search" aria-label="Find an indicator" placeholder="Find a value: 45.137.21[.]9, evil[.]com…" value={q}
+                                    onInput={(e) => {
+                                        setQ(e.currentTarget.value);
+                                        setPage(0);
+                                    }}/>
+                                <select aria-label="Status" value={filters.status} onChange={(e) => {
+                                    setFilters({...filters, status: e.currentTarget.value});
                                     setPage(0);
-                                }}/>
-                            <select aria-label="Status" value={filters.status} onChange={(e) => {
-                                setFilters({...filters, status: e.currentTarget.value});
-                                setPage(0);
-                            }}>
-                                <option value="">Any status</option>
-                                {STATUSES.map((s) => <option key={s} value={s}>{STATUS_LABEL[s]}</option>)}
-                            </select>
-                            <select aria-label="Type" value={filters.type} onChange={(e) => {
-                                setFilters({...filters, type: e.currentTarget.value});
-                                setPage(0);
-                            }}>
-                                <option value="">Any type</option>
-                                {FILTER_TYPES.map((t) => <option key={t} value={t}>{typeName(t)}</option>)}
-                            </select>
-                        </div>
-                    )}
-                    <p class="sr-only" role="status">{said}</p>
-                    {tab === 'queue' && !forbidden && (
-                        <div class="bulk-bar">
-                            <p class="muted small keys-help">
-                                <kbd>J</kbd>/<kbd>K</kbd> move · <kbd>C</kbd> confirm · <kbd>R</kbd> reject · <kbd>A</kbd> reject and allow-list · <kbd>X</kbd> select
-                            </p>
-                            {candidates > 0 && (
-                                <label class="check-row small"><input type="checkbox" checked={picked.size > 0 && picked.size === candidates}
-                                    onChange={(e) => setPicked(e.currentTarget.checked ? new Set(shown.filter((i) => i.status === 'candidate').map((i) => i.id)) : new Set())}/>
-                                    Select all candidates</label>
-                            )}
-                            {picked.size > 0 && (
-                                <div class="row-actions" role="group" aria-label="Selected indicators">
-                                    <span class="small">{picked.size} selected</span>
-                                    <button type="button" class="btn primary small-btn" onClick={() => void runBulk('confirm')}>Confirm selected</button>
-                                    <button type="button" class="btn danger-text small-btn" onClick={() => void runBulk('reject')}>Reject selected</button>
-                                    <button type="button" class="btn ghost small-btn" onClick={() => setPicked(new Set())}>Clear</button>
-                                </div>
-                            )}
-                            {bulk && <p class="small" role="status">{bulk}</p>}
-                        </div>
-                    )}
-                    {forbidden ? <NotAnalyst team={team} onBrowse={() => switchTab('all')}/> :
-                        error ? <p class="form-error pad" role="alert">{error}</p> :
-                            !list ? <p class="muted pad" role="status">Loading…</p> :
-                                shown.length === 0 ? <p class="muted pad">{tab === 'queue' ?
-                                    'Nothing to review: no candidates are waiting in the channels of the teams you analyse.' :
-                                    'No indicators match. Only indicators seen in channels you can read are listed.'}</p> : (
-                                    <ul class="ioc-list page-list" ref={listRef} aria-label={tab === 'queue' ? 'Review queue' : 'Indicators'}
-                                        aria-keyshortcuts="j k c r a x" onKeyDown={onKey}>
-                                        {shown.map((i) => (
-                                            <li key={i.id} class={tab === 'queue' ? 'with-check' : ''}>
-                                                {tab === 'queue' && <input type="checkbox" checked={picked.has(i.id)} aria-label={`Select ${i.defanged}`}
-                                                    onChange={() => toggle(i.id)}/>}
-                                                <IndicatorRow ind={i} active={i.id === active} onOpen={() => {
-                                                    setActive(i.id);
-                                                    history.replaceState(null, '', intelPath(team.name, i.id));
-                                                }}/>
-                                            </li>
-                                        ))}
-                                    </ul>
+                                }}>
+                                    <option value="">Any status</option>
+                                    {STATUSES.map((s) => <option key={s} value={s}>{STATUS_LABEL[s]}</option>)}
+                                </select>
+                                <select aria-label="Type" value={filters.type} onChange={(e) => {
+                                    setFilters({...filters, type: e.currentTarget.value});
+                                    setPage(0);
+                                }}>
+                                    <option value="">Any type</option>
+                                    {FILTER_TYPES.map((t) => <option key={t} value={t}>{typeName(t)}</option>)}
+                                </select>
+                            </div>
+                        )}
+                        <p class="sr-only" role="status">{said}</p>
+                        {tab === 'queue' && !forbidden && (
+                            <div class="bulk-bar">
+                                <p class="muted small keys-help">
+                                    <kbd>J</kbd>/<kbd>K</kbd> move · <kbd>C</kbd> confirm · <kbd>R</kbd> reject · <kbd>A</kbd> reject and allow-list · <kbd>X</kbd> select
+                                </p>
+                                {candidates > 0 && (
+                                    <label class="check-row small"><input type="checkbox" checked={picked.size > 0 && picked.size === candidates}
+                                        onChange={(e) => setPicked(e.currentTarget.checked ? new Set(shown.filter((i) => i.status === 'candidate').map((i) => i.id)) : new Set())}/>
+                                        Select all candidates</label>
                                 )}
-                    {more && !forbidden && <button type="button" class="btn load-more" onClick={() => setPage(page + 1)}>Load more</button>}
-                </div>
-                <div class="detail-pane">
-                    {active ? <ReviewPane key={active} id={active} ref={pane} onDecided={onDecided} onBack={() => {
-                        const was = active;
-                        setActive('');
-                        focusRow(was);
-                    }}/> :
-                        <p class="muted pad empty-pane">{forbidden ? '' : 'Select an indicator to see where it was posted and to review it.'}</p>}
-                </div>
-            </div>
+                                {picked.size > 0 && (
+                                    <div class="row-actions" role="group" aria-label="Selected indicators">
+                                        <span class="small">{picked.size} selected</span>
+                                        <button type="button" class="btn primary small-btn" onClick={() => void runBulk('confirm')}>Confirm selected</button>
+                                        <button type="button" class="btn danger-text small-btn" onClick={() => void runBulk('reject')}>Reject selected</button>
+                                        <button type="button" class="btn ghost small-btn" onClick={() => setPicked(new Set())}>Clear</button>
+                                    </div>
+                                )}
+                                {bulk && <p class="small" role="status">{bulk}</p>}
+                            </div>
+                        )}
+                        {error ? <p class="form-error pad" role="alert">{error}</p> :
+                                !list ? <p class="muted pad" role="status">Loading…</p> :
+                                    shown.length === 0 ? <p class="muted pad">{tab === 'queue' ?
+                                        'Nothing to review: no candidates are waiting in the channels of the teams you analyse.' :
+                                        'No indicators match. Only indicators seen in channels you can read are listed.'}</p> : (
+                                        <ul class="ioc-list page-list" ref={listRef} aria-label={tab === 'queue' ? 'Review queue' : 'Indicators'}
+                                            aria-keyshortcuts="j k c r a x" onKeyDown={onKey}>
+                                            {shown.map((i) => (
+                                                <li key={i.id} class={tab === 'queue' ? 'with-check' : ''}>
+                                                    {tab === 'queue' && <input type="checkbox" checked={picked.has(i.id)} aria-label={`Select ${i.defanged}`}
+                                                        onChange={() => toggle(i.id)}/>}
+                                                    <IndicatorRow ind={i} active={i.id === active} onOpen={() => {
+                                                        setActive(i.id);
+                                                        history.replaceState(null, '', intelPath(team.name, i.id));
+                                                    }}/>
+                                                </li>
+                                            ))}
+                                        </ul>
+                                    )}
+                        {more && !forbidden && <button type="button" class="btn load-more" onClick={() => setPage(page + 1)}>Load more</button>}
+                    </div>
+                    <div class="detail-pane">
+                        {active ? <ReviewPane key={active} id={active} ref={pane} onDecided={onDecided} onBack={() => {
+                            const was = active;
+                            setActive('');
+                            focusRow(was);
+                        }}/> :
+                            <p class="muted pad empty-pane">Select an indicator to see where it was posted and to review it.</p>}
+                    </div>
+                </div>}
         </section>
     );
 }
