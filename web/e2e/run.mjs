@@ -1,6 +1,7 @@
 // Entry point of the browser suite: `node e2e/run.mjs` (scripts/stages/web runs it).
 import {apiSession, launch, run, startServer} from './harness.mjs';
 import './chat.mjs';
+import './intel.mjs';
 import './xss.mjs';
 
 const server = await startServer();

@@ -181,7 +181,32 @@ for (const q of ['"', '\'', '`', '']) {
     }
 }
 
-export const CORPUS = [...new Set([...classics, ...svgVariants, ...markdownTricks, ...handlerVariants, ...linkVariants, ...breakouts])];
+// Indicator-looking text: these are captured and highlighted, so the payload travels through
+// extraction, the highlight's attributes and text, the indicator panels and the review page.
+const indicatorTricks = [
+    'evil[.]com"><img src=x onerror=alert(1)>',
+    'evil[.]com\'><svg onload=alert(1)>',
+    '45.137.21[.]9"><script>alert(1)</script>',
+    'hxxp://evil[.]com/"><img src=x onerror=alert(1)>',
+    'hxxps://evil[.]com/?q=<img/src/onerror=alert(1)>',
+    'http://evil.com/"onmouseover="alert(1)',
+    'https://evil.com/#<svg/onload=alert(1)>',
+    'user[@]evil[.]com<img src=x onerror=alert(1)>',
+    '<a href="javascript:alert(1)">evil[.]com</a>',
+    '[evil[.]com](javascript:alert(1))',
+    '[hxxp://evil[.]com](javascript:alert(1))',
+    '**evil[.]com**<details open ontoggle=alert(1)>',
+    '`evil[.]com` <img src=x onerror=alert(1)> evil.com',
+    'evil.com<iframe srcdoc="<script>parent.xss()</script>">',
+    'd41d8cd98f00b204e9800998ecf8427e"><img src=x onerror=xss()>',
+    'CVE-2024-3400<img src=x onerror=alert(1)>',
+    'evil[.]com,45.137.21[.]9,<svg onload=alert(1)>,evil[.]org',
+    '😀evil[.]com😀<img src=x onerror=alert(1)>',
+    'evil[.]com&#x22;&#x3E;&#x3C;img src=x onerror=alert(1)&#x3E;',
+    'javascript://evil.com/%0aalert(1)',
+];
+
+export const CORPUS = [...new Set([...classics, ...svgVariants, ...markdownTricks, ...handlerVariants, ...linkVariants, ...breakouts, ...indicatorTricks])];
 
 if (CORPUS.length < 200) {
     throw new Error(`the XSS corpus has only ${CORPUS.length} payloads`);

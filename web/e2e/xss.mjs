@@ -1,5 +1,6 @@
 // The XSS corpus through every place user text reaches the screen: messages, display names
-// and organizations, channel names, purposes and headers, and file names. A browser with
+// and organizations, channel names, purposes and headers, file names, and the intel views
+// (highlights, their menu, the indicator panels and page). A browser with
 // the page's CSP switched off (so only our sanitizing stands between a payload and
 // execution) must run none of them, and the DOM must carry no script-capable markup.
 import {join} from 'node:path';
@@ -198,6 +199,24 @@ test(`XSS corpus (${CORPUS.length} payloads) in messages, names, channels, purpo
         if (bypassCSP) {
             await page.screenshot({path: join(shots, '13-xss-corpus.png')});
         }
+        // Indicator-looking payloads are highlighted and captured: scan the intel views too.
+        const highlights = await page.locator('.messages .ioc').count();
+        assert(highlights >= 15, `payloads with indicators are highlighted (saw ${highlights})`);
+        await page.locator('.messages .ioc-main').first().click();
+        await page.waitForSelector('.ioc-menu', {timeout: T});
+        await check('indicator menu');
+        await page.keyboard.press('Escape');
+        await page.click('.ch-actions button[aria-label="Indicators"]');
+        await page.waitForSelector('aside.rhs .ioc-row', {timeout: T});
+        await check('indicators panel');
+        for (let i = 0; i < Math.min(3, await page.locator('aside.rhs .ioc-row').count()); i++) {
+            await page.locator('aside.rhs .ioc-row').nth(i).click();
+            await page.waitForSelector('aside.rhs .sighting', {timeout: T});
+            await check(`indicator detail ${i}`);
+            await page.click('aside.rhs .back-link');
+            await page.waitForSelector('aside.rhs .ioc-row', {timeout: T});
+        }
+        await page.keyboard.press('Escape');
         await page.click('.members-btn');
         await page.waitForSelector('aside.rhs .member', {timeout: T});
         await check('members panel');
@@ -223,6 +242,13 @@ test(`XSS corpus (${CORPUS.length} payloads) in messages, names, channels, purpo
         await page.click('.sidebar .ch-link:has-text("Mallory")');
         await page.waitForSelector('.messages .post', {timeout: T});
         await check('direct message and sidebar');
+        await page.click('.sidebar a:has-text("Indicators")');
+        await page.waitForSelector('.list-pane .ioc-row', {timeout: T});
+        await page.waitForSelector('.review-pane .sighting', {timeout: T});
+        await check('indicators page');
+        await page.fill('.filters input[type=search]', 'evil');
+        await page.waitForTimeout(600);
+        await check('indicators page, filtered');
         await context.close();
         assert(hits.length === 0, `payloads executed or tried to (CSP ${bypassCSP ? 'off' : 'on'}): ${hits.slice(0, 8).join(' | ')}`);
         assert(bad.length === 0, `script-capable markup in the DOM: ${[...new Set(bad)].slice(0, 10).join(' | ')}`);

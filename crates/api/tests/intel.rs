@@ -103,3 +103,25 @@ server_test!(capture_review_publish_retract, |srv| {
     assert_eq!(env["objects"][0]["revoked"], true, "{env}");
     assert_eq!(feed(srv, &green, "ipv4.txt").await, "");
 });
+
+// A plain member could switch on attribution (exports naming posters' organizations), which
+// is a channel admin's decision like the TLP label and the capture mode.
+server_test!(only_channel_admins_change_attribution, |srv| {
+    let alice = srv.user("alice").await;
+    let bob = srv.user("bob").await;
+    let team = alice.team("isac").await;
+    assert_eq!(bob.post(&format!("/teams/{team}/members"), j!({"team_id": team, "user_id": bob.id})).await.status, 201);
+    let room = alice.channel(&team, "sharing", "O").await;
+    assert_eq!(bob.post(&format!("/channels/{room}/members"), j!({"user_id": bob.id})).await.status, 201);
+
+    let r = bob.put(&format!("/channels/{room}/patch"), j!({"intel_attribution": true})).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(alice.get(&format!("/channels/{room}")).await.body["intel_attribution"], false);
+    // Members still edit the purpose.
+    assert_eq!(bob.put(&format!("/channels/{room}/patch"), j!({"purpose": "lures"})).await.status, 200);
+
+    let r = alice.put(&format!("/channels/{room}/patch"), j!({"intel_attribution": true, "intel_mode": "auto-publish"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["intel_attribution"], true);
+    assert_eq!(r.body["intel_mode"], "auto-publish");
+});

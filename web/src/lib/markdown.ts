@@ -59,20 +59,31 @@ function installHooks() {
     });
 }
 
+const CONFIG = {
+    ALLOWED_TAGS,
+    ALLOWED_ATTR,
+    ADD_ATTR: ['target', 'rel'],
+    ALLOW_DATA_ATTR: false,
+    ALLOW_UNKNOWN_PROTOCOLS: false,
+};
+
 export function sanitize(html: string): string {
     installHooks();
-    return DOMPurify.sanitize(html, {
-        ALLOWED_TAGS,
-        ALLOWED_ATTR,
-        ADD_ATTR: ['target', 'rel'],
-        ALLOW_DATA_ATTR: false,
-        ALLOW_UNKNOWN_PROTOCOLS: false,
-    });
+    return DOMPurify.sanitize(html, CONFIG);
 }
 
 /** Renders a message to sanitized HTML. */
 export function renderMarkdown(text: string): string {
     return sanitize(md.render(text));
+}
+
+/**
+ * Renders a message to a sanitized DOM fragment: the same output as `renderMarkdown`, as
+ * nodes, so indicator highlights can be added without parsing HTML a second time.
+ */
+export function renderMarkdownFragment(text: string): DocumentFragment {
+    installHooks();
+    return DOMPurify.sanitize(md.render(text), {...CONFIG, RETURN_DOM_FRAGMENT: true});
 }
 
 /** Whether the message mentions `username` (or @all/@channel/@here). */

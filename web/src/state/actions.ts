@@ -6,10 +6,10 @@ import {Socket} from '../lib/socket';
 import {handleEvent} from './events';
 import {channelPath, navigate, route} from './router';
 import {
-    boot, channelPosts, channels, currentChannelId, currentTeamId, everOnline, failedPosts, firstRunHint, highlightPostId, me,
-    myMembers, posts, rhs, socketStatus, teamUnreads, teams, users,
+    anyChannel, boot, channelPosts, channels, currentChannelId, currentTeamId, everOnline, failedPosts, firstRunHint, highlightPostId, me,
+    myMembers, myTeamMembers, posts, putChannelIfMissing, rhs, socketStatus, teamUnreads, teams, users,
 } from './store';
-import type {Channel, ChannelMembership, FileInfo, Post, PostList, Team, User} from './types';
+import type {Channel, ChannelMembership, FileInfo, Post, PostList, Team, TeamMembership, User} from './types';
 
 export const client = new Client4();
 client.setUrl('');
@@ -101,11 +101,17 @@ export function sendTyping(channelId: string, parentId: string): void {
 // ---- teams and channels ----------------------------------------------------------------
 
 export async function loadTeams(): Promise<void> {
-    const [list, unreads] = await Promise.all([
+    const [list, unreads, memberships] = await Promise.all([
         client.getMyTeams() as Promise<Team[]>,
         client.getMyTeamUnreads().catch(() => []),
+        client.getMyTeamMembers().catch(() => [] as TeamMembership[]),
     ]);
     batch(() => {
+        const mine: Record<string, TeamMembership> = {};
+        for (const m of memberships) {
+            mine[m.team_id] = m;
+        }
+        myTeamMembers.value = mine;
         teams.value = list.filter((t) => !t.delete_at).sort((a, b) => a.display_name.localeCompare(b.display_name));
         const map: Record<string, {msg: number; mention: number}> = {};
         for (const u of unreads as Array<{team_id: string; msg_count: number; mention_count: number}>) {
@@ -606,9 +612,11 @@ export async function jumpToPost(postId: string): Promise<void> {
     if (!p) {
         p = await fetchPost(postId);
     }
-    let c = channels.value[p.channel_id];
+    let c: Channel | undefined = channels.value[p.channel_id] ?? (await refreshChannel(p.channel_id)) ?? undefined;
     if (!c) {
-        c = (await refreshChannel(p.channel_id))!;
+        // A public channel the reader has not joined: the channel page offers to join it.
+        c = anyChannel(p.channel_id) ?? await client.getChannel(p.channel_id) as Channel;
+        putChannelIfMissing(c);
     }
     const rootId = p.root_id || p.id;
     const team = teams.value.find((t) => t.id === c.team_id) ?? teams.value.find((t) => t.id === currentTeamId.value);

@@ -9,7 +9,12 @@ export type Route =
     | {kind: 'select_team'}
     | {kind: 'channel'; team: string; channel: string; postId?: string}
     | {kind: 'permalink'; team: string; postId: string}
+    | {kind: 'intel'; team: string; id?: string}
+    | {kind: 'intel-admin'; team: string}
     | {kind: 'not_found'};
+
+/** Routes that show the signed-in layout (team rail, sidebar) around their page. */
+export const SHELL_ROUTES = ['channel', 'permalink', 'intel', 'intel-admin'];
 
 export function parseRoute(path: string, search = ''): Route {
     const parts = path.split('/').filter(Boolean).map((p) => {
@@ -34,6 +39,13 @@ export function parseRoute(path: string, search = ''): Route {
     if (parts.length === 3 && parts[1] === 'channels') {
         const postId = new URLSearchParams(search).get('post') || undefined;
         return {kind: 'channel', team: parts[0], channel: parts[2], postId};
+    }
+    if (parts.length === 2 && parts[1] === 'intel') {
+        const id = new URLSearchParams(search).get('id') || undefined;
+        return {kind: 'intel', team: parts[0], id};
+    }
+    if (parts.length === 3 && parts[1] === 'intel' && parts[2] === 'feeds') {
+        return {kind: 'intel-admin', team: parts[0]};
     }
     if (parts.length === 3 && parts[1] === 'pl') {
         return {kind: 'permalink', team: parts[0], postId: parts[2]};
@@ -64,3 +76,5 @@ window.addEventListener('popstate', () => {
 });
 
 export const channelPath = (team: string, channel: string) => `/${encodeURIComponent(team)}/channels/${encodeURIComponent(channel)}`;
+export const intelPath = (team: string, id?: string) => `/${encodeURIComponent(team)}/intel${id ? `?id=${encodeURIComponent(id)}` : ''}`;
+export const feedsPath = (team: string) => `/${encodeURIComponent(team)}/intel/feeds`;

@@ -2,7 +2,7 @@
 import {computed, signal} from '@preact/signals';
 import type {ChannelPosts, PostMap} from '../lib/posts';
 import type {SocketStatus} from '../lib/socket';
-import type {Channel, ChannelMembership, Post, Team, User} from './types';
+import type {Channel, ChannelMembership, Post, Team, TeamMembership, User} from './types';
 
 export type Boot = 'loading' | 'anon' | 'ready';
 
@@ -12,6 +12,8 @@ export type Rhs =
     | {kind: 'members'; channelId: string}
     | {kind: 'search'; terms: string}
     | {kind: 'pinned'; channelId: string}
+    | {kind: 'intel'; channelId: string}
+    | {kind: 'indicator'; id?: string; lookup?: {type: string; value: string}; back?: Rhs}
     | null;
 
 export interface TeamUnread {
@@ -29,6 +31,10 @@ export const me = signal<User | null>(null);
 export const teams = signal<Team[]>([]);
 export const teamUnreads = signal<Record<string, TeamUnread>>({});
 export const channels = signal<Record<string, Channel>>({});
+/** Readable channels the caller has not joined (named by indicator sightings); never in the sidebar. */
+export const otherChannels = signal<Record<string, Channel>>({});
+/** The caller's team memberships by team id (their roles say who is an analyst or admin). */
+export const myTeamMembers = signal<Record<string, TeamMembership>>({});
 export const myMembers = signal<Record<string, ChannelMembership>>({});
 export const users = signal<Record<string, User>>({});
 export const posts = signal<PostMap>({});
@@ -52,6 +58,17 @@ export const memberEpoch = signal<Record<string, number>>({});
 
 export function bumpMembers(channelId: string): void {
     memberEpoch.value = {...memberEpoch.value, [channelId]: (memberEpoch.value[channelId] ?? 0) + 1};
+}
+
+export function putChannelIfMissing(c: Channel): void {
+    if (!channels.value[c.id]) {
+        otherChannels.value = {...otherChannels.value, [c.id]: c};
+    }
+}
+
+/** A channel by id, joined or not. */
+export function anyChannel(id: string): Channel | undefined {
+    return channels.value[id] ?? otherChannels.value[id];
 }
 
 export const currentTeam = computed(() => teams.value.find((t) => t.id === currentTeamId.value));

@@ -1,6 +1,6 @@
 // The top of the tree: picks a page for the route once the session is known.
 import {useEffect} from 'preact/hooks';
-import {navigate, route} from '../state/router';
+import {navigate, route, SHELL_ROUTES} from '../state/router';
 import {boot, teams} from '../state/store';
 import {Login, Signup} from './Auth';
 import {SelectTeam} from './SelectTeam';
@@ -34,7 +34,7 @@ export function App() {
     if (r.kind === 'select_team' || teams.value.length === 0) {
         return <SelectTeam/>;
     }
-    if (r.kind === 'channel' || r.kind === 'permalink') {
+    if (SHELL_ROUTES.includes(r.kind)) {
         return <Shell/>;
     }
     return <Loading/>;

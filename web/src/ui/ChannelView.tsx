@@ -23,7 +23,7 @@ function Header({channel}: {channel: Channel}) {
     const label = channelLabel(channel, users.value, myId);
     const partner = channel.type === 'D' ? users.value[dmPartnerId(channel, myId)] : undefined;
     const current = rhs.value;
-    const toggle = (kind: 'members' | 'pinned') => {
+    const toggle = (kind: 'members' | 'pinned' | 'intel') => {
         rhs.value = current?.kind === kind ? null : {kind, channelId: channel.id};
     };
     return (
@@ -40,6 +40,9 @@ function Header({channel}: {channel: Channel}) {
                     <Icon name="users" size={16}/> <span class="member-count">{stats?.member_count ?? '–'}</span>
                 </button>
                 <IconButton label="Pinned messages" icon="pin" pressed={current?.kind === 'pinned'} onClick={() => toggle('pinned')}/>
+                {(channel.type === 'O' || channel.type === 'P') &&
+                    <IconButton label="Indicators" icon="shield" class="intel-btn" pressed={current?.kind === 'intel' && current.channelId === channel.id}
+                        onClick={() => toggle('intel')}/>}
                 {(channel.type === 'O' || channel.type === 'P') &&
                     <IconButton label="Channel settings" icon="info" onClick={() => openModal({kind: 'edit-channel', channelId: channel.id})}/>}
             </div>
@@ -134,7 +137,10 @@ function MessageList({channel}: {channel: Channel}) {
     }, [highlightPostId.value, list.length]);
 
     const onScroll = async () => {
-        const el = ref.current!;
+        const el = ref.current;
+        if (!el) {
+            return;
+        }
         atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         if (atBottom.current && newBelow) {
             setNewBelow(0);
@@ -155,6 +161,20 @@ function MessageList({channel}: {channel: Channel}) {
     const since = unreadSince.value?.channelId === channel.id ? unreadSince.value.at : 0;
     const myId = me.value!.id;
     const firstNew = since ? list.find((p) => p.create_at > since && p.user_id !== myId)?.id : undefined;
+    useEffect(() => {
+        // Highlights arrive after a message rendered and can make it taller.
+        const el = ref.current;
+        const stick = () => {
+            if (atBottom.current && el && !highlightPostId.value) {
+                el.scrollTop = el.scrollHeight;
+            }
+            if (el) {
+                prevHeight.current = el.scrollHeight;
+            }
+        };
+        el?.addEventListener('conclave:reflow', stick);
+        return () => el?.removeEventListener('conclave:reflow', stick);
+    }, []);
     return (
         <div class="messages" ref={ref} onScroll={onScroll} onLoadCapture={() => {
             // An image finished loading: stay at the bottom if the reader was there.

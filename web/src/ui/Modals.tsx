@@ -8,7 +8,7 @@ import {
     createChannel, deletePost, errorText, joinChannel, leaveChannel, listUsers, openDirect, patchChannel, publicChannels, searchUsers,
 } from '../state/actions';
 import {channelPath, navigate} from '../state/router';
-import {channels, currentTeam, displayName, me, myMembers, showToast} from '../state/store';
+import {channels, currentTeam, displayName, me, myMembers, myTeamMembers, showToast} from '../state/store';
 import type {Channel, Team, User} from '../state/types';
 import {Avatar, IconButton, TlpBadge, UserName} from './common';
 import {CreateTeamForm, slugify} from './SelectTeam';
@@ -96,10 +96,10 @@ function goTo(c: Channel) {
     }
 }
 
-function TlpSelect({value, onChange, id}: {value: string; onChange: (v: string) => void; id: string}) {
+function TlpSelect({value, onChange, id, disabled}: {value: string; onChange: (v: string) => void; id: string; disabled?: boolean}) {
     return (
         <>
-            <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)} aria-describedby={`${id}-help`}>
+            <select id={id} value={value} disabled={disabled} onChange={(e) => onChange(e.currentTarget.value)} aria-describedby={`${id}-help`}>
                 {TLPS.map((t) => <option key={t} value={t}>TLP:{t}</option>)}
             </select>
             <span class="help" id={`${id}-help`}><TlpBadge tlp={value} compact/> {tlpMeaning(normalizeTlp(value))}</span>
@@ -153,19 +153,45 @@ function CreateChannel() {
     );
 }
 
+const INTEL_MODES: Array<{value: string; label: string; help: string}> = [
+    {value: 'review', label: 'Review', help: 'Indicators posted here are captured as candidates; analysts confirm them before they are shared.'},
+    {value: 'auto-publish', label: 'Publish automatically', help: 'Indicators posted here are shared at once under the channel\u2019s label (for trusted, curated channels).'},
+    {value: 'off', label: 'Off', help: 'Nothing posted here is captured or shared.'},
+];
+
+/** Whether the caller may change a channel's label and intel settings (channel, team or system admin). */
+export function canManageChannel(c: Channel): boolean {
+    const m = myMembers.value[c.id];
+    return (me.value?.roles || '').includes('system_admin') || (myTeamMembers.value[c.team_id]?.roles || '').includes('team_admin') ||
+        Boolean(m && ((m.roles || '').includes('channel_admin') || m.scheme_admin));
+}
+
 function EditChannel({channelId}: {channelId: string}) {
     const c = channels.value[channelId];
-    const [f, setF] = useState({display_name: c?.display_name ?? '', purpose: c?.purpose ?? '', header: c?.header ?? '', tlp: normalizeTlp(c?.tlp)});
+    const initial = {display_name: c?.display_name ?? '', purpose: c?.purpose ?? '', tlp: normalizeTlp(c?.tlp) as string,
+        intel_mode: c?.intel_mode || 'review', intel_attribution: Boolean(c?.intel_attribution)};
+    const [f, setF] = useState(initial);
     const [error, setError] = useState('');
     if (!c) {
         return null;
     }
+    const manage = canManageChannel(c);
     return (
         <Modal title={`Channel settings: ${c.display_name}`}>
             <form class="form" onSubmit={async (e) => {
                 e.preventDefault();
+                // Only what changed: the label and intel fields need admin rights, so sending
+                // them unchanged would refuse a member's edit of the purpose.
+                const patch: Record<string, unknown> = {};
+                for (const k of Object.keys(f) as Array<keyof typeof f>) {
+                    if (f[k] !== initial[k]) {
+                        patch[k] = f[k];
+                    }
+                }
                 try {
-                    await patchChannel(c.id, f as Partial<Channel>);
+                    if (Object.keys(patch).length) {
+                        await patchChannel(c.id, patch as Partial<Channel>);
+                    }
                     closeModal();
                 } catch (err) {
                     setError(errorText(err));
@@ -174,7 +200,18 @@ function EditChannel({channelId}: {channelId: string}) {
                 <label>Name<input id="edit-channel-name" required maxLength={64} value={f.display_name} onInput={(e) => setF({...f, display_name: e.currentTarget.value})}/></label>
                 <label>Purpose<input id="edit-channel-purpose" maxLength={250} value={f.purpose} onInput={(e) => setF({...f, purpose: e.currentTarget.value})}/></label>
                 <label for="edit-channel-tlp">Traffic Light Protocol</label>
-                <TlpSelect id="edit-channel-tlp" value={f.tlp} onChange={(v) => setF({...f, tlp: normalizeTlp(v)})}/>
+                <TlpSelect id="edit-channel-tlp" value={f.tlp} disabled={!manage} onChange={(v) => setF({...f, tlp: normalizeTlp(v)})}/>
+                <fieldset class="radio-row" disabled={!manage}>
+                    <legend>Indicator capture</legend>
+                    {INTEL_MODES.map((m) => (
+                        <label key={m.value} class="radio-help"><input type="radio" name="intel-mode" value={m.value} checked={f.intel_mode === m.value}
+                            onChange={() => setF({...f, intel_mode: m.value})}/> <span><strong>{m.label}</strong> <span class="muted small">{m.help}</span></span></label>
+                    ))}
+                </fieldset>
+                <label class="check-row"><input type="checkbox" id="edit-channel-attribution" disabled={!manage} checked={f.intel_attribution}
+                    onChange={(e) => setF({...f, intel_attribution: e.currentTarget.checked})}/>
+                    Name the poster's organization when indicators from here are shared</label>
+                {!manage && <p class="muted small">Only channel admins change the label and the intel settings.</p>}
                 {error && <p class="form-error" role="alert">{error}</p>}
                 <div class="modal-actions">
                     <button type="button" class="btn danger-text" onClick={async () => {

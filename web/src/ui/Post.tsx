@@ -1,18 +1,46 @@
 // One message: author with organization, time, rendered markdown, files, reactions, actions.
 import {memo} from 'preact/compat';
-import {useEffect, useMemo, useRef, useState} from 'preact/hooks';
+import {useEffect, useLayoutEffect, useRef, useState} from 'preact/hooks';
 import {emojiChar, PICKER} from '../lib/emoji';
-import {renderMarkdown} from '../lib/markdown';
+import {applyHighlights, collectText} from '../lib/highlight';
+import {renderMarkdownFragment} from '../lib/markdown';
 import {clock, fileSize, fullDate} from '../lib/time';
 import {discardFailed, editPost, errorText, retryFailed, setPinned, toggleReaction} from '../state/actions';
+import {extract} from '../state/intel';
 import {displayName, editingPostId, me, rhs, showToast, users, type Failed} from '../state/store';
 import type {FileInfo, Post} from '../state/types';
 import {Avatar, Icon, IconButton, UserName} from './common';
+import {onIocClick} from './IocMenu';
 import {openModal} from './Modals';
 
-export const Markdown = memo(({text, edited = false}: {text: string; edited?: boolean}) => {
-    const html = useMemo(() => renderMarkdown(text), [text]);
-    return <div class={edited ? 'md is-edited' : 'md'} dangerouslySetInnerHTML={{__html: html}}/>;
+/**
+ * A message's text: sanitized markdown as DOM nodes, then indicators highlighted (defanged,
+ * with copy actions) once the server has found them. The nodes are this component's own:
+ * Preact renders an empty element and never diffs inside it.
+ */
+export const Markdown = memo(({text, edited = false, interactive = true}: {text: string; edited?: boolean; interactive?: boolean}) => {
+    const ref = useRef<HTMLDivElement>(null);
+    useLayoutEffect(() => {
+        const el = ref.current!;
+        el.replaceChildren(renderMarkdownFragment(text));
+        const map = collectText(el);
+        const known = extract.peek(map.text);
+        if (known) {
+            applyHighlights(map, known, interactive);
+            return undefined;
+        }
+        let live = true;
+        extract(map.text).then((found) => {
+            if (live && found.length && applyHighlights(map, found, interactive)) {
+                // Lists that keep the reader at the bottom re-measure.
+                el.dispatchEvent(new CustomEvent('conclave:reflow', {bubbles: true}));
+            }
+        }).catch(() => undefined);
+        return () => {
+            live = false;
+        };
+    }, [text, interactive]);
+    return <div ref={ref} class={edited ? 'md is-edited' : 'md'} onClick={interactive ? (e) => void onIocClick(e) : undefined}/>;
 });
 
 /** The size an image preview will take, known before it loads so the list does not jump. */

@@ -5,8 +5,11 @@ import {useEffect, useRef, useState} from 'preact/hooks';
 import {clock, dayLabel} from '../lib/time';
 import {channelMembers, errorText, jumpToPost, loadThread, openDirect, pinnedPosts, searchPosts} from '../state/actions';
 import {channelPath, navigate} from '../state/router';
+import {typeName} from '../lib/highlight';
+import {statusLabel, type Indicator} from '../lib/intel';
+import {extract, findIndicator, indicatorPosts, latest} from '../state/intel';
 import {
-    channelLabel, channels, currentTeamId, displayName, failedPosts, highlightPostId, me, memberEpoch, posts, rhs, teams, users, type Rhs,
+    anyChannel, channelLabel, channels, currentTeamId, displayName, failedPosts, highlightPostId, me, memberEpoch, posts, rhs, teams, users, type Rhs,
 } from '../state/store';
 import type {ChannelMembership, Post, User} from '../state/types';
 import {threadReplies} from '../lib/posts';
@@ -14,6 +17,8 @@ import {Avatar, ChannelIcon, IconButton, UserName} from './common';
 import {Composer, dropInto} from './Composer';
 import {TypingLine} from './ChannelView';
 import {FailedPost, Markdown, PostItem} from './Post';
+import {ChannelIndicators, IndicatorPanel} from './Intel';
+import {Confidence, showIndicator, StatusChip, TypeBadge} from './IocMenu';
 
 function Thread({rootId}: {rootId: string}) {
     const [error, setError] = useState('');
@@ -115,7 +120,7 @@ function ResultList({list, empty}: {list: Post[]; empty: string}) {
     return (
         <ul class="results">
             {list.map((p) => {
-                const c = channels.value[p.channel_id];
+                const c = anyChannel(p.channel_id);
                 const author = users.value[p.user_id];
                 return (
                     <li key={p.id}>
@@ -126,7 +131,7 @@ function ResultList({list, empty}: {list: Post[]; empty: string}) {
                                 <span class="muted">{dayLabel(p.create_at)} {clock(p.create_at)}</span>
                             </span>
                             <span class="result-author"><Avatar user={author} size={20}/> <UserName user={author}/></span>
-                            <Markdown text={p.message}/>
+                            <Markdown text={p.message} interactive={false}/>
                         </button>
                     </li>
                 );
@@ -135,17 +140,63 @@ function ResultList({list, empty}: {list: Post[]; empty: string}) {
     );
 }
 
+/**
+ * When the search terms are one indicator (`45.137.21[.]9`), the indicator it names, if the
+ * reader can see one: its messages join the results (search covers the channels one has
+ * joined; an indicator's sightings cover every channel one can read).
+ */
+async function indicatorFor(terms: string): Promise<Indicator | null> {
+    const t = terms.trim();
+    if (/(^|\s)(from|in|before|after|on):/i.test(t)) {
+        return null;
+    }
+    const found = await extract(t);
+    if (found.length !== 1 || t.slice(0, found[0].start).trim() || t.slice(found[0].end).replace(/^["'\s]+|["'\s]+$/g, '')) {
+        return null;
+    }
+    return findIndicator(found[0].type, found[0].value).catch(() => null);
+}
+
 function Search({terms}: {terms: string}) {
     const [list, setList] = useState<Post[] | null>(null);
+    const [ind, setInd] = useState<Indicator | null>(null);
     const [error, setError] = useState('');
     useEffect(() => {
+        let live = true;
         setList(null);
+        setInd(null);
         setError('');
-        searchPosts(terms).then(setList).catch((e) => setError(errorText(e)));
+        (async () => {
+            const [found, indicator] = await Promise.all([searchPosts(terms), indicatorFor(terms).catch(() => null)]);
+            let all = found;
+            if (indicator) {
+                const carrying = await indicatorPosts(indicator.id).catch(() => [] as Post[]);
+                const seen = new Set(found.map((p) => p.id));
+                all = [...found, ...carrying.filter((p) => !seen.has(p.id))].sort((a, b) => b.create_at - a.create_at);
+            }
+            if (live) {
+                setInd(indicator);
+                setList(all);
+            }
+        })().catch((e) => live && setError(errorText(e)));
+        return () => {
+            live = false;
+        };
     }, [terms]);
+    const shown = ind ? latest(ind) : null;
     return (
         <div class="panel-scroll">
             <p class="muted pad">Results for <strong>{terms}</strong>{list ? ` · ${list.length} found` : ''}</p>
+            {shown && (
+                <div class="pad">
+                    <button type="button" class="ioc-card" onClick={() => showIndicator({id: shown.id})}
+                        aria-label={`Indicator ${typeName(shown.type)} ${shown.defanged}, ${statusLabel(shown.status)}: show details`}>
+                        <span class="ioc-row-top"><TypeBadge type={shown.type}/> <span class="mono ioc-row-value">{shown.defanged}</span></span>
+                        <span class="ioc-row-meta"><StatusChip status={shown.status}/> <Confidence value={shown.confidence}/>
+                            <span class="muted">{shown.sighting_count ?? 0} sightings · details</span></span>
+                    </button>
+                </div>
+            )}
             {error ? <p class="form-error pad" role="alert">{error}</p> : list ? <ResultList list={list} empty="No messages match. Filters: from:user in:channel before:2025-01-31 after:2025-01-01"/> :
                 <p class="muted pad" role="status">Searching…</p>}
         </div>
@@ -168,6 +219,8 @@ const PANELS: {[K in NonNullable<Rhs>['kind']]: PanelDef<K>} = {
     members: {title: () => 'Members', body: ({r}) => <Members channelId={r.channelId}/>},
     search: {title: () => 'Search results', body: ({r}) => <Search terms={r.terms}/>},
     pinned: {title: () => 'Pinned messages', body: ({r}) => <Pinned channelId={r.channelId}/>},
+    intel: {title: () => 'Indicators', body: ({r}) => <ChannelIndicators channelId={r.channelId}/>},
+    indicator: {title: () => 'Indicator', body: ({r}) => <IndicatorPanel r={r}/>},
 };
 
 export function RightPanel() {

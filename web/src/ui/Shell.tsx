@@ -9,6 +9,9 @@ import {
 import type {Channel, Team} from '../state/types';
 import {ChannelView} from './ChannelView';
 import {Avatar, Icon, IconButton, UserName} from './common';
+import {IntelAdmin} from './IntelAdmin';
+import {IntelPage} from './IntelPage';
+import {IocMenu} from './IocMenu';
 import {ModalHost, openModal} from './Modals';
 import {RightPanel} from './Rhs';
 import {Sidebar} from './Sidebar';
@@ -121,6 +124,19 @@ function useRouteChannel() {
     const [joinable, setJoinable] = useState<Channel | null>(null);
     useEffect(() => {
         setJoinable(null);
+        if (r.kind === 'intel' || r.kind === 'intel-admin') {
+            const team = teams.value.find((t) => t.name === r.team);
+            if (!team) {
+                setProblem(`You are not a member of a team called “${r.team}”.`);
+                return;
+            }
+            setProblem('');
+            currentChannelId.value = '';
+            sidebarOpen.value = false;
+            rhs.value = null;
+            enterTeam(team).catch((err) => setProblem(errorText(err)));
+            return;
+        }
         if (r.kind !== 'channel') {
             return;
         }
@@ -192,7 +208,7 @@ export function Shell() {
         const onKey = (e: KeyboardEvent) => {
             if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
                 // Alt+Up/Down moves through the channel list, as in other chat apps.
-                const links = Array.from(document.querySelectorAll<HTMLAnchorElement>('.sidebar a.ch-link'));
+                const links = Array.from(document.querySelectorAll<HTMLAnchorElement>('.sidebar a.ch-link[data-channel-name]'));
                 const at = links.findIndex((l) => l.classList.contains('active'));
                 const next = links[(at + (e.key === 'ArrowDown' ? 1 : links.length - 1)) % links.length];
                 if (next) {
@@ -247,15 +263,18 @@ export function Shell() {
                     {problem ? <div class="empty-state" role="alert"><p>{problem}</p>
                         {joinable && <button type="button" class="btn primary" onClick={async () => {
                             await joinChannel(joinable);
-                            navigate(location.pathname, true);
+                            navigate(location.pathname + location.search, true);
                         }}>Join channel</button>}
                         {team && <button type="button" class="btn" onClick={() => navigate(channelPath(team.name, 'town-square'))}>Go to Town Square</button>}
-                    </div> : c ? <ChannelView key={c.id} channel={c}/> : <div class="empty-state" role="status">Loading…</div>}
+                    </div> : r.kind === 'intel' && team ? <IntelPage team={team} selected={r.id}/> :
+                        r.kind === 'intel-admin' && team ? <IntelAdmin/> :
+                            c ? <ChannelView key={c.id} channel={c}/> : <div class="empty-state" role="status">Loading…</div>}
                 </main>
                 {rhs.value && <RightPanel/>}
             </div>
             {toast.value && <div class="toast" role="status" aria-live="polite">{toast.value}</div>}
             <ModalHost/>
+            <IocMenu/>
         </div>
     );
 }

@@ -1,6 +1,7 @@
 // The channel list: the team's channels, then direct and group messages, with unread state.
 import {normalizeTlp} from '../lib/tlp';
-import {channelPath, navigate} from '../state/router';
+import {isAnalyst} from '../state/intel';
+import {channelPath, feedsPath, intelPath, navigate, route} from '../state/router';
 import {channelLabel, channels, currentChannelId, dmPartnerId, isDmLike, me, myMembers, unreadCount, users} from '../state/store';
 import type {Channel, Team} from '../state/types';
 import {ChannelIcon, Icon, IconButton} from './common';
@@ -35,6 +36,18 @@ function Entry({c, team}: {c: Channel; team: Team}) {
     );
 }
 
+function PageLink({href, kind, icon, label}: {href: string; kind: string; icon: string; label: string}) {
+    const active = route.value.kind === kind;
+    return (
+        <li>
+            <a href={href} class={`ch-link page-link${active ? ' active' : ''}`} aria-current={active ? 'page' : undefined} onClick={(e) => {
+                e.preventDefault();
+                navigate(href);
+            }}><Icon name={icon} size={15}/><span class="ch-name">{label}</span></a>
+        </li>
+    );
+}
+
 export function Sidebar({team}: {team: Team}) {
     const all = Object.values(channels.value).filter((c) => !c.delete_at && myMembers.value[c.id]);
     const myId = me.value!.id;
@@ -54,6 +67,13 @@ export function Sidebar({team}: {team: Team}) {
                         <IconButton label="Create a channel" icon="plus" onClick={() => openModal({kind: 'create-channel'})}/>
                     </div>
                     <ul class="ch-list">{regular.map((c) => <Entry key={c.id} c={c} team={team}/>)}</ul>
+                </section>
+                <section aria-labelledby="sec-intel">
+                    <div class="sec-head"><h3 id="sec-intel">Intel</h3></div>
+                    <ul class="ch-list">
+                        <PageLink href={intelPath(team.name)} kind="intel" icon="shield" label={isAnalyst(team.id) ? 'Indicator review' : 'Indicators'}/>
+                        {(me.value?.roles || '').includes('system_admin') && <PageLink href={feedsPath(team.name)} kind="intel-admin" icon="key" label="Feeds and keys"/>}
+                    </ul>
                 </section>
                 <section aria-labelledby="sec-dms">
                     <div class="sec-head">

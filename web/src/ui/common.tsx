@@ -25,6 +25,12 @@ const PATHS: Record<string, string> = {
     info: 'M12 21a9 9 0 1 1 0-18 9 9 0 0 1 0 18zM12 11v5M12 8h.01',
     file: 'M6 3h8l4 4v14H6zM14 3v4h4',
     dots: 'M5 12h.01M12 12h.01M19 12h.01',
+    shield: 'M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6zM9 12l2 2 4-4',
+    copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
+    back: 'M15 5l-7 7 7 7',
+    check: 'M5 12l5 5 9-10',
+    key: 'M15 3a6 6 0 1 1-5.6 8.2L3 17.6V21h3.4l.6-.6V18h2.4l1.9-1.9A6 6 0 0 1 15 3zM16.5 7.5h.01',
+    jump: 'M7 17 17 7M9 7h8v8',
 };
 
 export function Icon({name, size = 18}: {name: keyof typeof PATHS | string; size?: number}) {

@@ -237,8 +237,10 @@ impl App {
     /// Changes name, display name, header or purpose (and, for channel admins, TLP label and
     /// intel mode).
     pub async fn patch_channel(&self, principal: &Principal, channel_id: &ChannelId, patch: ChannelPatch) -> Result<Channel> {
-        let action =
-            if patch.tlp.is_some() || patch.intel_mode.is_some() || patch.name.is_some() { Action::ManageSettings } else { Action::EditProperties };
+        // Attribution decides whether exports may name posters' organizations: a setting for
+        // channel admins, like the label and the capture mode.
+        let settings = patch.tlp.is_some() || patch.intel_mode.is_some() || patch.intel_attribution.is_some() || patch.name.is_some();
+        let action = if settings { Action::ManageSettings } else { Action::EditProperties };
         let grant = self.grant(principal, channel_id, action).await?;
         let mut channel = grant.channel().clone();
         if channel.is_archived() {
