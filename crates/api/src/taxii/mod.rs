@@ -199,8 +199,14 @@ async fn method_not_allowed() -> Response {
     TaxiiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed", "This method is not allowed on this endpoint.").into_response()
 }
 
-/// The `/taxii2` router (nested under `/taxii2` by the caller).
+/// The `/taxii2/` routes. Discovery is routed at the top level: a router nested under
+/// `/taxii2` matches `/taxii2` but not `/taxii2/`, the URL TAXII clients actually request.
 pub fn router(state: Arc<AppState>) -> Router {
+    let discovery_root = Router::new().route("/taxii2/", get(discovery)).layer(middleware::from_fn(accept_check)).with_state(state.clone());
+    Router::new().nest("/taxii2", nested(state)).merge(discovery_root)
+}
+
+fn nested(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(discovery))
         .route("/api/", get(api_root))
