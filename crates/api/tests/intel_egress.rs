@@ -35,3 +35,171 @@ server_test!(taxii_discovery_answers_at_the_trailing_slash, |srv| {
     let (status, ct, _) = taxii(srv, "ck_wrong", "").await;
     assert_eq!((status, ct.as_str()), (401, TAXII));
 });
+
+/// A channel with a label and capture in auto-publish.
+async fn labelled(admin: &Client, team: &str, name: &str, kind: &str, tlp: &str) -> String {
+    let ch = admin.channel(team, name, kind).await;
+    let r = admin.put(&format!("/channels/{ch}/patch"), j!({"tlp": tlp, "intel_mode": "auto-publish"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    ch
+}
+
+async fn publish(srv: &common::Server) {
+    while srv.state.app.publish_pending().await.unwrap() > 0 {}
+}
+
+/// Every version of every object in a collection.
+async fn all_versions(srv: &common::Server, key: &str, collection: &str) -> Vec<Value> {
+    let (status, _, env) = taxii(srv, key, &format!("api/collections/{collection}/objects/?match[version]=all&limit=1000")).await;
+    assert_eq!(status, 200, "{env}");
+    assert_ne!(env["more"], true);
+    env["objects"].as_array().cloned().unwrap_or_default()
+}
+
+/// The latest version of each object in a collection, by id.
+async fn latest(srv: &common::Server, key: &str, collection: &str) -> std::collections::HashMap<String, Value> {
+    let (status, _, env) = taxii(srv, key, &format!("api/collections/{collection}/objects/?limit=1000")).await;
+    assert_eq!(status, 200, "{env}");
+    env["objects"].as_array().unwrap().iter().map(|o| (o["id"].as_str().unwrap().to_owned(), o.clone())).collect()
+}
+
+fn indicator_of<'a>(objects: impl IntoIterator<Item = &'a Value>, value: &str) -> Option<&'a Value> {
+    objects.into_iter().find(|o| o["type"] == "indicator" && o["pattern"].as_str().is_some_and(|p| p.contains(&format!("'{value}'"))))
+}
+
+async fn feed(srv: &common::Server, key: &str, name: &str) -> String {
+    let r = srv.http.get(format!("http://{}/feeds/{name}", srv.addr)).bearer_auth(key).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    r.text().await.unwrap()
+}
+
+fn ms(ts: &str) -> i64 {
+    let t = time::OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339).unwrap();
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+// A value seen in RED first and in GREEN later is shareable at GREEN, but the exported
+// indicator's `created`/`valid_from`, its sighting, and the CSV's count and first_seen all
+// described the RED sighting too.
+server_test!(red_sighting_context_stays_inside, |srv| {
+    let admin = srv.user("admin1").await;
+    let team = admin.team("isac").await;
+    let red = labelled(&admin, &team, "red", "P", "RED").await;
+    let green = labelled(&admin, &team, "green", "O", "GREEN").await;
+    admin.say(&red, "victim beacon to 91.240.118.172").await;
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let post = admin.say(&green, "scanner 91.240.118.172").await;
+    let t = post["create_at"].as_i64().unwrap();
+    publish(srv).await;
+    let k = key(&admin, "green", "GREEN").await;
+    let objects = all_versions(srv, &k, "tlp-green").await;
+    let ind = indicator_of(&objects, "91.240.118.172").expect("shared at GREEN");
+    assert!(ms(ind["created"].as_str().unwrap()) >= t, "{ind}");
+    assert!(ms(ind["valid_from"].as_str().unwrap()) >= t, "{ind}");
+    let sightings: Vec<&Value> = objects.iter().filter(|o| o["sighting_of_ref"] == ind["id"]).collect();
+    assert_eq!(sightings.len(), 1, "{sightings:?}");
+    assert_eq!(sightings[0]["count"], 1);
+    assert!(ms(sightings[0]["first_seen"].as_str().unwrap()) >= t && ms(sightings[0]["created"].as_str().unwrap()) >= t);
+    let csv = feed(srv, &k, "indicators.csv").await;
+    let row: Vec<&str> = csv.lines().find(|l| l.starts_with("91.240.118.172,")).unwrap().split(',').collect();
+    assert_eq!((row[2], row[9]), ("TLP:GREEN", "1"), "{csv}");
+    assert!(ms(row[4]) >= t, "{csv}");
+    // A later RED mention changes nothing anyone outside can read: no new version, same CSV.
+    let before = all_versions(srv, &k, "tlp-green").await.len();
+    admin.say(&red, "again 91.240.118.172").await;
+    publish(srv).await;
+    assert_eq!(all_versions(srv, &k, "tlp-green").await.len(), before, "a RED mention appended versions");
+    assert_eq!(feed(srv, &k, "indicators.csv").await, csv);
+});
+
+// Relabelling a channel GREEN -> RED and deleting the only GREEN post revoked the indicator
+// for the GREEN audience but left its sighting objects (counts, times) live there.
+server_test!(relabel_and_deletion_revoke_sightings_too, |srv| {
+    let admin = srv.user("admin1").await;
+    let team = admin.team("isac").await;
+    let relabel = labelled(&admin, &team, "relabel", "O", "GREEN").await;
+    let green = labelled(&admin, &team, "green", "O", "GREEN").await;
+    admin.say(&relabel, "c2 45.66.21.10").await;
+    let gone = admin.say(&green, "kit at only-once-green.net").await;
+    publish(srv).await;
+    let k = key(&admin, "amber", "AMBER").await;
+    for collection in ["tlp-green", "tlp-amber"] {
+        let now = latest(srv, &k, collection).await;
+        assert!(indicator_of(now.values(), "45.66.21.10").is_some_and(|o| o.get("revoked").is_none()));
+    }
+    assert_eq!(admin.put(&format!("/channels/{relabel}/patch"), j!({"tlp": "RED"})).await.status, 200);
+    assert_eq!(admin.delete(&format!("/posts/{}", gone["id"].as_str().unwrap())).await.status, 200);
+    publish(srv).await;
+    for collection in ["tlp-green", "tlp-amber"] {
+        let now = latest(srv, &k, collection).await;
+        for value in ["45.66.21.10", "only-once-green.net"] {
+            let ind = indicator_of(now.values(), value).unwrap();
+            assert_eq!(ind["revoked"], true, "{collection}: {ind}");
+            for s in now.values().filter(|o| o["sighting_of_ref"] == ind["id"]) {
+                assert_eq!(s["revoked"], true, "{collection}: sighting of {value} still live: {s}");
+            }
+        }
+    }
+    assert!(!feed(srv, &k, "ipv4.txt").await.contains("45.66.21.10"));
+    assert!(!feed(srv, &k, "domains.txt").await.contains("only-once-green.net"));
+});
+
+// Every key ceiling against every feed and collection: nothing above the ceiling, nothing
+// seen only in RED anywhere, the inbox unreadable.
+server_test!(egress_matrix_respects_every_ceiling, |srv| {
+    let admin = srv.user("admin1").await;
+    let team = admin.team("isac").await;
+    let labels = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"];
+    let rank = |l: &str| labels.iter().position(|x| *x == l).unwrap();
+    let values = [
+        ("45.61.21.10", "c2.clear-example.net"),
+        ("45.62.21.10", "c2.green-example.net"),
+        ("45.63.21.10", "c2.amber-example.net"),
+        ("45.64.21.10", "c2.strict-example.net"),
+        ("45.65.21.10", "c2.red-example.net"),
+    ];
+    for (i, label) in labels.iter().enumerate() {
+        let ch = labelled(&admin, &team, &format!("ch{i}"), "P", label).await;
+        admin.say(&ch, &format!("{} and {}", values[i].0, values[i].1)).await;
+    }
+    publish(srv).await;
+    let markings = [
+        ("marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", 0),
+        ("marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", 1),
+        ("marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", 2),
+        ("marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", 3),
+    ];
+    let collections = [("tlp-clear", 0), ("tlp-green", 1), ("tlp-amber", 2), ("tlp-amber-strict", 3)];
+    let mut cells = 0;
+    for ceiling in labels {
+        let k = key(&admin, &format!("k{}", rank(ceiling)), ceiling).await;
+        let c = rank(ceiling).min(3);
+        for feed_name in ["ipv4.txt", "domains.txt", "indicators.csv"] {
+            let text = feed(srv, &k, feed_name).await;
+            for (i, (ip, domain)) in values.iter().enumerate() {
+                cells += 1;
+                let listed = text.contains(ip) || text.contains(domain);
+                assert_eq!(listed, i <= c, "{ceiling} {feed_name}: {ip}/{domain}");
+            }
+        }
+        for (alias, at) in collections {
+            let (status, _, _) = taxii(srv, &k, &format!("api/collections/{alias}/objects/")).await;
+            if at > c {
+                assert_eq!(status, 404, "{ceiling} reads {alias}");
+                continue;
+            }
+            for o in all_versions(srv, &k, alias).await {
+                cells += 1;
+                let text = o.to_string();
+                assert!(!text.contains("45.65.21.10") && !text.contains("red-example"), "{ceiling} {alias}: RED leaked: {o}");
+                for m in o["object_marking_refs"].as_array().into_iter().flatten() {
+                    let r = markings.iter().find(|(id, _)| m == id).map(|(_, r)| *r).expect("a known TLP marking");
+                    assert!(r <= at.min(c), "{ceiling} {alias}: {o}");
+                }
+            }
+        }
+        let (status, _, _) = taxii(srv, &k, "api/collections/contributions/objects/").await;
+        assert!(status == 403 || status == 404, "{ceiling} reads the inbox: {status}");
+    }
+    assert!(cells > 60, "{cells}");
+});

@@ -287,7 +287,11 @@ pub struct Exportable {
     pub indicator: Indicator,
     /// The least restrictive label among its live sightings, raised to the analyst's floor.
     pub tlp: Tlp,
+    /// Live sightings at or below the reader's ceiling, and their first and last times
+    /// (never those of sightings the reader may not hear of).
     pub sightings: i64,
+    pub first_seen: Millis,
+    pub last_seen: Millis,
 }
 
 /// Live sightings of an indicator grouped by label, for publication.

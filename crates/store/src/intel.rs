@@ -445,11 +445,14 @@ impl IntelStore for SqlStore {
                     }
                     if let Some(id) = &id {
                         // Only clear the flag if nothing changed since the publisher read it.
-                        sqlx::query("UPDATE indicators SET published_rank = $2, published_revoked = $3, published_at = $4, publish_pending = CASE WHEN update_at = $5 THEN 0 ELSE 1 END WHERE id = $1")
+                        // `published_at` moves only when something was appended: a no-op pass
+                        // (say, after a sighting in a channel no audience may hear of) leaves
+                        // no trace that members could notice.
+                        sqlx::query("UPDATE indicators SET published_rank = $2, published_revoked = $3, published_at = CASE WHEN $4 < 0 THEN published_at ELSE $4 END, publish_pending = CASE WHEN update_at = $5 THEN 0 ELSE 1 END WHERE id = $1")
                             .bind(id.as_str())
                             .bind(rank)
                             .bind(b(revoked))
-                            .bind(added / 1000)
+                            .bind(if records.is_empty() { -1 } else { added / 1000 })
                             .bind(seen_update_at)
                             .execute(&mut *c)
                             .await
@@ -555,8 +558,12 @@ impl IntelStore for SqlStore {
         let ceiling = ceiling.rank().min(Tlp::AmberStrict.rank());
         let kinds_sql = if kinds.is_empty() { String::new() } else { format!(" AND i.kind IN ({})", placeholders(2, kinds.len())) };
         let sql = format!(
-            "SELECT {INDICATOR_COLS}, e.rank AS rank, e.n AS n FROM indicators i
-             JOIN (SELECT i.id AS eid, {EFFECTIVE_RANK} AS rank, (SELECT COUNT(*) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0) AS n FROM indicators i WHERE i.status = 'confirmed') e ON e.eid = i.id
+            "SELECT {INDICATOR_COLS}, e.rank AS rank, e.n AS n, e.first AS first, e.last AS last FROM indicators i
+             JOIN (SELECT i.id AS eid, {EFFECTIVE_RANK} AS rank,
+                   (SELECT COUNT(*) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0 AND s.tlp_rank <= {ceiling}) AS n,
+                   (SELECT COALESCE(MIN(s.seen_at), 0) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0 AND s.tlp_rank <= {ceiling}) AS first,
+                   (SELECT COALESCE(MAX(s.seen_at), 0) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0 AND s.tlp_rank <= {ceiling}) AS last
+                   FROM indicators i WHERE i.status = 'confirmed') e ON e.eid = i.id
              WHERE e.rank IS NOT NULL AND e.rank <= {ceiling} AND (i.valid_until = 0 OR i.valid_until > $1){kinds_sql}
              ORDER BY i.kind, i.value"
         );
@@ -566,7 +573,15 @@ impl IntelStore for SqlStore {
         }
         let rows = q.fetch_all(&self.db.pool).await.map_err(db_err)?;
         rows.iter()
-            .map(|r| Ok(Exportable { indicator: indicator(r)?, tlp: Tlp::from_rank(get(r, "rank")?).unwrap_or(Tlp::Red), sightings: get(r, "n")? }))
+            .map(|r| {
+                Ok(Exportable {
+                    indicator: indicator(r)?,
+                    tlp: Tlp::from_rank(get(r, "rank")?).unwrap_or(Tlp::Red),
+                    sightings: get(r, "n")?,
+                    first_seen: get(r, "first")?,
+                    last_seen: get(r, "last")?,
+                })
+            })
             .collect()
     }
 

@@ -74,6 +74,11 @@ def test_tlp_egress_matrix(world):
                     ok = exp in RANK and RANK[exp] <= ceiling and r["tlp"] == f"TLP:{exp}"
                     t.check(ok, f"{key_name} {name}: {r['value']} listed as {r['tlp']} (expected {exp})")
                     t.check("channel" not in text.lower(), f"{key_name} {name}: names a channel")
+                    if r["value"] == world.shared[1]:
+                        # Seen in RED first: the RED sighting's time and count stay inside.
+                        green_ms = world.shared_green_post["create_at"]
+                        t.check(r["sightings"] == "1", f"{key_name} {name}: {r['value']} counts {r['sightings']} sightings (RED included)")
+                        t.check(ms(r["first_seen"]) >= green_ms, f"{key_name} {name}: first_seen {r['first_seen']} is the RED sighting's")
             else:
                 lines = [line for line in text.split("\n") if line]
                 listed = dict.fromkeys(lines)
@@ -155,6 +160,7 @@ def test_red_activity_creates_no_new_versions(world):
     outside it, not even as a new version of the shared object."""
     key = world.keys["AMBER+STRICT"]
     before = {(o["id"], version_of(o)) for o in all_objects(key, "tlp-amber-strict", {"match[version]": "all"})}
+    feeds_before = {(k, name): feed(k, name) for k in world.all_keys.values() for name in FEEDS}
     green_value = world.values["GREEN"][0][1]
     world.poster.say(world.channels["RED"], f"also beaconing to {green_value.replace('.', '[.]')}")
     # A fence: a fresh GREEN value; once it is published, the publisher has handled the RED
@@ -171,3 +177,10 @@ def test_red_activity_creates_no_new_versions(world):
     stray = [f"{o['type']} {o['id']} {object_value(o) or o.get('sighting_of_ref')}" for o in new if o["id"] not in ids and o.get("sighting_of_ref") not in ids]
     print(f"\nRED side channel: {len(new)} new object versions after a RED mention and a GREEN fence; {len(stray)} not from the fence")
     assert not stray, stray
+    changed = []
+    for (k, name), text in feeds_before.items():
+        now = "".join(line + "\n" for line in feed(k, name).split("\n") if line and not line.startswith(fence))
+        if now != text:
+            changed.append(name)
+    print(f"RED side channel: {len(feeds_before)} feed reads compared, {len(changed)} changed by the RED mention")
+    assert not changed, changed
