@@ -144,6 +144,42 @@ server_test!(relabel_and_deletion_revoke_sightings_too, |srv| {
     assert!(!feed(srv, &k, "domains.txt").await.contains("only-once-green.net"));
 });
 
+// A member's view of an indicator showed its update_at/published_at/first_seen over every
+// channel, so a sighting in a private channel changed what an outsider read.
+server_test!(private_sighting_does_not_move_an_outsiders_view, |srv| {
+    let admin = srv.user("admin1").await;
+    let outsider = srv.user("outsider").await;
+    let team = admin.team("isac").await;
+    assert_eq!(admin.post(&format!("/teams/{team}/members"), j!({"team_id": team, "user_id": outsider.id})).await.status, 201);
+    let green = labelled(&admin, &team, "green", "O", "GREEN").await;
+    let secret = labelled(&admin, &team, "secret", "P", "AMBER").await;
+    admin.say(&secret, "first staging at earlier-in-private.org").await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let public = admin.say(&green, "seen: invoice-docs.net and earlier-in-private.org").await;
+    publish(srv).await;
+    let view = |q: &'static str| {
+        let outsider = outsider.clone();
+        async move {
+            let list = outsider.get(&format!("/intel/indicators?q={q}")).await.body;
+            let id = list[0]["id"].as_str().unwrap().to_owned();
+            (list, outsider.get(&format!("/intel/indicators/{id}")).await.body)
+        }
+    };
+    let (list, detail) = view("earlier-in-private").await;
+    let t = public["create_at"].as_i64().unwrap();
+    for item in [&list[0], &detail] {
+        for field in ["first_seen", "create_at", "last_seen", "update_at"] {
+            assert!(item[field].as_i64().unwrap() >= t, "{field} dates the private sighting: {item}");
+        }
+        assert!(item.get("published_at").is_none(), "{item}");
+        assert_eq!(item["sighting_count"], 1);
+    }
+    let before = view("invoice-docs").await;
+    admin.say(&secret, "also invoice-docs.net").await;
+    publish(srv).await;
+    assert_eq!(view("invoice-docs").await, before);
+});
+
 // Every key ceiling against every feed and collection: nothing above the ceiling, nothing
 // seen only in RED anywhere, the inbox unreadable.
 server_test!(egress_matrix_respects_every_ceiling, |srv| {

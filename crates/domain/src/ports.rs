@@ -267,6 +267,8 @@ pub struct VisibleIndicator {
     pub indicator: Indicator,
     pub sightings: i64,
     pub channels: i64,
+    /// First and last readable sighting (the indicator's own fields span every channel).
+    pub first_seen: Millis,
     pub last_seen: Millis,
 }
 

@@ -266,8 +266,8 @@ impl IntelStore for SqlStore {
             icond += &format!(" AND i.value LIKE {} ESCAPE '\\'", push(format!("%{escaped}%"), &mut binds));
         }
         let sql = format!(
-            "SELECT {INDICATOR_COLS}, v.n AS n, v.channels AS channels, v.last AS last FROM indicators i
-             JOIN (SELECT s.indicator_id AS iid, COUNT(*) AS n, COUNT(DISTINCT s.channel_id) AS channels, MAX(s.seen_at) AS last FROM sightings s WHERE {cond} GROUP BY s.indicator_id) v ON v.iid = i.id
+            "SELECT {INDICATOR_COLS}, v.n AS n, v.channels AS channels, v.first AS first, v.last AS last FROM indicators i
+             JOIN (SELECT s.indicator_id AS iid, COUNT(*) AS n, COUNT(DISTINCT s.channel_id) AS channels, MIN(s.seen_at) AS first, MAX(s.seen_at) AS last FROM sightings s WHERE {cond} GROUP BY s.indicator_id) v ON v.iid = i.id
              WHERE {icond} ORDER BY v.last DESC, i.id LIMIT {} OFFSET {}",
             f.limit.clamp(1, 500),
             f.offset.clamp(0, 100_000)
@@ -279,7 +279,13 @@ impl IntelStore for SqlStore {
         let rows = q.fetch_all(&self.db.pool).await.map_err(db_err)?;
         rows.iter()
             .map(|r| {
-                Ok(VisibleIndicator { indicator: indicator(r)?, sightings: get(r, "n")?, channels: get(r, "channels")?, last_seen: get(r, "last")? })
+                Ok(VisibleIndicator {
+                    indicator: indicator(r)?,
+                    sightings: get(r, "n")?,
+                    channels: get(r, "channels")?,
+                    first_seen: get(r, "first")?,
+                    last_seen: get(r, "last")?,
+                })
             })
             .collect()
     }

@@ -4,6 +4,7 @@ channel. Their answers must not change at all, and must never carry the private 
 counts or the channel's id."""
 
 import json
+import time
 
 from conftest import Client
 
@@ -53,6 +54,27 @@ def probes(world, fresh_id, shared_id, shared_value, secret_value):
     return p
 
 
+def difference(a, b):
+    """The first fields that differ between two JSON answers, for the report."""
+    a, b = json.loads(a), json.loads(b)
+    out = []
+
+    def walk(x, y, path):
+        if len(out) >= 4:
+            return
+        if isinstance(x, dict) and isinstance(y, dict):
+            for k in sorted(set(x) | set(y)):
+                walk(x.get(k), y.get(k), f"{path}.{k}")
+        elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+            for i, (p, q) in enumerate(zip(x, y)):
+                walk(p, q, f"{path}[{i}]")
+        elif x != y:
+            out.append(f"{path}: {str(x)[:80]} -> {str(y)[:80]}")
+
+    walk(a, b, "")
+    return "; ".join(out)
+
+
 def run(client, plist):
     return {name: normalise(client.call(m, path, body, ok=None)) for name, m, path, body in plist}
 
@@ -87,7 +109,7 @@ def test_private_sightings_are_invisible(world):
         for name, (status, body) in after.items():
             made += 1
             if name in before[u] and before[u][name] != (status, body):
-                leaks.append(f"{u} {name}: answer changed {before[u][name]} -> {(status, body)}")
+                leaks.append(f"{u} {name}: answer changed: {difference(before[u][name][1], body)}")
             if name.startswith("private"):
                 if (status, body.replace(fresh_id, "ID")) != (unknown[name][0], unknown[name][1].replace(NOT_AN_INDICATOR, "ID")):
                     leaks.append(f"{u} {name}: {status} {body[:200]} differs from an unknown id's {unknown[name]}")
@@ -106,3 +128,26 @@ def test_unauthenticated_intel_is_refused(world):
     anon = Client()
     for path in ("/intel/indicators", "/intel/queue", f"/channels/{world.secret_channel}/indicators"):
         assert anon.get(path, ok=None).status_code == 401
+
+
+def test_private_first_sighting_does_not_date_the_public_one(world):
+    """Seen in the private channel first and in a public one a moment later: what the
+    outsider reads (times, counts) is about the public sighting alone."""
+    value = "earlier-in-private.org"
+    world.poster.say(world.secret_channel, f"first look at {value.replace('.', '[.]')}")
+    time.sleep(1.1)
+    public = world.poster.say(world.channels["GREEN"], f"now public: {value.replace('.', '[.]')}")
+    t = public["create_at"]
+    leaks, probes_made = [], 0
+    found = [i for i in world.outsider.get(f"/intel/indicators?q={value}").json() if i["value"] == value]
+    assert len(found) == 1
+    detail = world.outsider.get(f"/intel/indicators/{found[0]['id']}").json()
+    for name, item in (("list", found[0]), ("detail", detail)):
+        probes_made += 1
+        for field in ("first_seen", "create_at", "last_seen", "update_at", "published_at"):
+            if field in item and item[field] and item[field] < t:
+                leaks.append(f"{name}.{field}={item[field]} predates the public sighting ({t})")
+        if item.get("sighting_count") != 1 or item.get("channel_count") != 1:
+            leaks.append(f"{name}: counts {item.get('sighting_count')}/{item.get('channel_count')} include the private sighting")
+    print(f"\nVisibility (private first): probes made={probes_made} leaks={len(leaks)}")
+    assert not leaks, leaks
