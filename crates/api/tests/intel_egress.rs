@@ -239,3 +239,34 @@ server_test!(egress_matrix_respects_every_ceiling, |srv| {
     }
     assert!(cells > 60, "{cells}");
 });
+
+// A partner collection (an audience narrowed to tags) also received every untagged
+// indicator, and an indicator whose tag was removed stayed live there.
+server_test!(partner_collections_get_only_tagged_indicators, |srv| {
+    let admin = srv.user("admin1").await;
+    let team = admin.team("isac").await;
+    let r = admin.put(&format!("/teams/{team}/members/{}/roles", admin.id), j!({"roles": "team_user team_admin team_analyst"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let green = labelled(&admin, &team, "green", "O", "GREEN").await;
+    admin.say(&green, "ransomware c2 45.62.21.10, unrelated scanner 45.62.21.11").await;
+    let r = admin.post("/intel/collections", j!({"alias": "partner-rw", "tlp_ceiling": "AMBER", "tags": ["ransomware"]})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = admin.post("/intel/feed_keys", j!({"name": "partner", "tlp_ceiling": "AMBER", "collections": ["partner-rw"]})).await;
+    let k = r.body["key"].as_str().unwrap().to_owned();
+    let tagged = admin.get("/intel/indicators?q=45.62.21.10").await.body[0]["id"].as_str().unwrap().to_owned();
+    let review = format!("/intel/indicators/{tagged}/review");
+    assert_eq!(admin.post(&review, j!({"action": "update", "tags": ["ransomware"]})).await.status, 200);
+    publish(srv).await;
+    let now = latest(srv, &k, "partner-rw").await;
+    assert!(indicator_of(now.values(), "45.62.21.10").is_some(), "{now:?}");
+    assert!(indicator_of(now.values(), "45.62.21.11").is_none(), "an untagged indicator reached the partner");
+    assert!(now.values().any(|o| o["type"] == "marking-definition"), "shared objects are in every collection");
+    assert_eq!(admin.post(&review, j!({"action": "update", "tags": []})).await.status, 200);
+    publish(srv).await;
+    let now = latest(srv, &k, "partner-rw").await;
+    assert_eq!(indicator_of(now.values(), "45.62.21.10").unwrap()["revoked"], true, "untagged, it must leave the partner");
+    assert_eq!(taxii(srv, &k, "api/collections/tlp-green/objects/").await.0, 404, "the key is restricted to its partner collection");
+    let all = key(&admin, "all", "AMBER").await;
+    let main = latest(srv, &all, "tlp-green").await;
+    assert!(indicator_of(main.values(), "45.62.21.10").is_some_and(|o| o.get("revoked").is_none()), "still shared with GREEN");
+});

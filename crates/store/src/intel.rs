@@ -480,10 +480,12 @@ impl IntelStore for SqlStore {
         // What one collection can see: rows at or below its ceiling, with its tags if any.
         let mut visible = format!("o.tlp_rank <= {ceiling}");
         if !q.tags.is_empty() {
-            // Shared objects (identity, markings) carry no tags and are always included.
+            // Shared objects (identity, markings) belong to no indicator and are always
+            // included; an indicator's objects only when it carries one of the tags (an
+            // untagged indicator is not a partner's).
             let likes: Vec<String> =
                 q.tags.iter().map(|t| format!("o.tags LIKE {}", push(format!("%\"{}\"%", t.replace('"', "")), &mut binds))).collect();
-            visible = format!("{visible} AND (o.tags = '[]' OR {})", likes.join(" OR "));
+            visible = format!("{visible} AND (o.indicator_id = '' OR {})", likes.join(" OR "));
         }
         let visible_inner = visible.replace("o.", "o2.");
         let mut cond = format!("{visible} AND o.seq > {}", q.after_seq.max(0));

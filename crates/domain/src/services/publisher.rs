@@ -204,15 +204,16 @@ impl App {
         for id in &ids {
             let prev = latest.get(id).filter(|r| !is_revoked(&r.body));
             let want = desired.iter().find(|(d, _, _)| d == id);
-            // Leaving an audience (withdrawn, or its label tightened): that audience is told
-            // to drop it with a revoked copy of what it last received.
+            // Leaving an audience (withdrawn, its label tightened, or a tag that put it in a
+            // partner collection removed): that audience is told to drop it with a revoked
+            // copy of what it last received, under the label and tags it received it with.
             if let Some(prev) = prev
-                && want.is_none_or(|(_, tlp, _)| prev.tlp.rank() < tlp.rank())
+                && want.is_none_or(|(_, tlp, _)| prev.tlp.rank() < tlp.rank() || prev.tags.iter().any(|t| !ind.tags.contains(t)))
                 && let Ok(mut old) = serde_json::from_str::<Value>(&prev.body)
             {
                 old["modified"] = json!(stix::timestamp(modified));
                 old["revoked"] = json!(true);
-                records.push(record(&old, prev.tlp, &ind.tags));
+                records.push(record(&old, prev.tlp, &prev.tags));
                 modified += 1;
             }
             if let Some((_, tlp, build)) = want
