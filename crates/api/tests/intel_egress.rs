@@ -270,3 +270,33 @@ server_test!(partner_collections_get_only_tagged_indicators, |srv| {
     let main = latest(srv, &all, "tlp-green").await;
     assert!(indicator_of(main.values(), "45.62.21.10").is_some_and(|o| o.get("revoked").is_none()), "still shared with GREEN");
 });
+
+// Contributions: a body over max_content_length was refused with axum's plain-text 413,
+// not a TAXII error, and an envelope declared as TAXII 2.0 was accepted.
+server_test!(taxii_post_errors_are_taxii_errors, |srv| {
+    let admin = srv.user("admin1").await;
+    let r = admin.post("/intel/feed_keys", j!({"name": "writer", "tlp_ceiling": "GREEN", "can_write": true})).await;
+    let k = r.body["key"].as_str().unwrap().to_owned();
+    let post = |ct: &'static str, body: Vec<u8>| {
+        srv.http
+            .post(format!("http://{}/taxii2/api/collections/contributions/objects/", srv.addr))
+            .basic_auth("org", Some(k.clone()))
+            .header("accept", TAXII)
+            .header("content-type", ct)
+            .body(body)
+            .send()
+    };
+    let big = format!("{{\"objects\":[{{\"id\":\"x\",\"pattern\":\"{}\"}}]}}", "a".repeat(11 << 20));
+    let r = post(TAXII, big.into_bytes()).await.unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(r.headers()["content-type"], TAXII);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["http_status"], "413", "{body}");
+    for ct in ["application/taxii+json;version=2.0", "application/json"] {
+        let r = post(ct, b"{\"objects\":[]}".to_vec()).await.unwrap();
+        assert_eq!(r.status(), 415, "{ct}");
+        assert_eq!(r.headers()["content-type"], TAXII);
+    }
+    let r = post("application/taxii+json; version=2.1", b"{\"objects\":[]}".to_vec()).await.unwrap();
+    assert_eq!(r.status(), 202);
+});
