@@ -261,11 +261,16 @@ server_test!(partner_collections_get_only_tagged_indicators, |srv| {
     assert!(indicator_of(now.values(), "45.62.21.10").is_some(), "{now:?}");
     assert!(indicator_of(now.values(), "45.62.21.11").is_none(), "an untagged indicator reached the partner");
     assert!(now.values().any(|o| o["type"] == "marking-definition"), "shared objects are in every collection");
+    // The lists follow the same restriction: the partner's key gets the tagged value only.
+    assert_eq!(feed(srv, &k, "ipv4.txt").await, "45.62.21.10\n");
+    let csv = feed(srv, &k, "indicators.csv").await;
+    assert!(csv.contains("\n45.62.21.10,") && !csv.contains("45.62.21.11"), "{csv}");
     assert_eq!(admin.post(&review, j!({"action": "update", "tags": []})).await.status, 200);
     publish(srv).await;
     let now = latest(srv, &k, "partner-rw").await;
     assert_eq!(indicator_of(now.values(), "45.62.21.10").unwrap()["revoked"], true, "untagged, it must leave the partner");
     assert_eq!(taxii(srv, &k, "api/collections/tlp-green/objects/").await.0, 404, "the key is restricted to its partner collection");
+    assert_eq!(feed(srv, &k, "ipv4.txt").await, "", "untagged, it leaves the partner's lists too");
     let all = key(&admin, "all", "AMBER").await;
     let main = latest(srv, &all, "tlp-green").await;
     assert!(indicator_of(main.values(), "45.62.21.10").is_some_and(|o| o.get("revoked").is_none()), "still shared with GREEN");
