@@ -32,6 +32,7 @@ MARKING = {
     "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1": "RED",
 }
 COLLECTIONS = {"tlp-clear": "CLEAR", "tlp-green": "GREEN", "tlp-amber": "AMBER", "tlp-amber-strict": "AMBER+STRICT"}
+PARTNER = {"partner-rw": ("AMBER", "ransomware")}
 FEEDS = ["ipv4.txt", "ipv6.txt", "domains.txt", "urls.txt", "hashes.txt", "indicators.csv"]
 
 
@@ -275,7 +276,7 @@ def world():
     queue = {i["value"]: i for i in w.analyst.get("/intel/queue?per_page=200").json()}
     for kind, v in w.review_values:
         assert v in queue, f"{v} not in the analyst's queue: {sorted(queue)}"
-    w.analyst.post(f"/intel/indicators/{queue['185.220.101.47']['id']}/review", {"action": "confirm", "confidence": 80})
+    w.analyst.post(f"/intel/indicators/{queue['185.220.101.47']['id']}/review", {"action": "confirm", "confidence": 80, "tags": ["ransomware"]})
     w.analyst.post(
         f"/intel/indicators/{queue['aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d']['id']}/review",
         {"action": "confirm", "tlp": "AMBER", "tags": ["ransomware"]},
@@ -301,6 +302,12 @@ def world():
     w.write_key = out.strip().splitlines()[-1].strip()
     out = cli("feed-key", "create", "--name", "to-revoke", "--tlp-ceiling", "AMBER")
     w.revoked_key = out.strip().splitlines()[-1].strip()
+    # A partner collection: the AMBER audience narrowed to indicators tagged "ransomware",
+    # and a key restricted to it.
+    cli("collection", "create", "--alias", "partner-rw", "--tlp-ceiling", "AMBER", "--tag", "ransomware")
+    out = cli("feed-key", "create", "--name", "k-partner", "--tlp-ceiling", "AMBER", "--collection", "partner-rw")
+    w.partner_key = out.strip().splitlines()[-1].strip()
+    w.partner_values = {"185.220.101.47", "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"}
     top = w.keys["AMBER+STRICT"]
 
     # Phase 1: everything exportable is published.
@@ -327,8 +334,10 @@ def world():
 
     wait_for("revocations", revoked)
     cli("feed-key", "revoke", "to-revoke")
-    w.all_keys = dict(w.keys, **{"api-GREEN": w.api_green_key})
-    w.key_ceiling = dict({label: label for label in LABELS}, **{"api-GREEN": "GREEN"})
+    w.all_keys = dict(w.keys, **{"api-GREEN": w.api_green_key, "partner-AMBER": w.partner_key})
+    w.key_ceiling = dict({label: label for label in LABELS}, **{"api-GREEN": "GREEN", "partner-AMBER": "AMBER"})
+    # Keys restricted to collections read only those (and only their tags in the feeds).
+    w.key_only = {"partner-AMBER": "partner-rw"}
     return w
 
 

@@ -34,7 +34,7 @@ def test_discovery_and_api_root(world):
     assert "application/taxii+json;version=2.1" in root.versions
     assert root.max_content_length > 0
     ids = {c.id for c in root.collections}
-    assert len(ids) == 5, "four audiences and the contributions inbox"
+    assert len(ids) == 6, "four audiences, the partner collection and the contributions inbox"
     for c in root.collections:
         assert c.media_types == ["application/stix+json;version=2.1"]
 
@@ -219,7 +219,7 @@ def test_errors(world):
 def test_collections_follow_the_key_ceiling(world):
     for label, key in world.keys.items():
         titles = {c.title for c in readable(key)}
-        want = {t for t, ceiling in (("TLP:CLEAR indicators", "CLEAR"), ("TLP:GREEN and below", "GREEN"), ("TLP:AMBER and below", "AMBER"), ("TLP:AMBER+STRICT and below", "AMBER+STRICT")) if ceiling_ok(ceiling, label)}
+        want = {t for t, ceiling in (("TLP:CLEAR indicators", "CLEAR"), ("TLP:GREEN and below", "GREEN"), ("TLP:AMBER and below", "AMBER"), ("TLP:AMBER+STRICT and below", "AMBER+STRICT"), ("partner-rw", "AMBER")) if ceiling_ok(ceiling, label)}
         assert titles == want, (label, titles)
         # Collections above the ceiling do not exist for the key, by alias or id.
         top = world.keys["AMBER+STRICT"]

@@ -36,7 +36,7 @@ def test_every_emitted_object_is_valid(world):
     checked, bundles = 0, 0
     seen = set()
     for label, key in world.keys.items():
-        for alias in ("tlp-clear", "tlp-green", "tlp-amber", "tlp-amber-strict"):
+        for alias in ("tlp-clear", "tlp-green", "tlp-amber", "tlp-amber-strict", "partner-rw"):
             r = all_objects_or_none(key, alias)
             if r is None:
                 continue

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 from conftest import (
     COLLECTIONS,
+    PARTNER,
     FEEDS,
     RANK,
     all_objects,
@@ -63,6 +64,13 @@ def test_tlp_egress_matrix(world):
     kinds = kinds_of(world)
     for key_name, key in world.all_keys.items():
         ceiling = RANK[world.key_ceiling[key_name]]
+        only = world.key_only.get(key_name)
+
+        def allowed(v, exp):
+            # What this key may receive: within its ceiling and, for a key restricted to a
+            # partner collection, carrying that collection's tag.
+            return exp in RANK and RANK[exp] <= ceiling and (only is None or v in world.partner_values)
+
         # Blocklists and CSV.
         for name in FEEDS:
             text = feed(key, name)
@@ -71,7 +79,7 @@ def test_tlp_egress_matrix(world):
                 listed = {r["value"]: r for r in rows}
                 for r in rows:
                     exp = world.expected.get(r["value"], "UNKNOWN")
-                    ok = exp in RANK and RANK[exp] <= ceiling and r["tlp"] == f"TLP:{exp}"
+                    ok = allowed(r["value"], exp) and r["tlp"] == f"TLP:{exp}"
                     t.check(ok, f"{key_name} {name}: {r['value']} listed as {r['tlp']} (expected {exp})")
                     t.check("channel" not in text.lower(), f"{key_name} {name}: names a channel")
                     if r["value"] == world.shared[1]:
@@ -85,28 +93,30 @@ def test_tlp_egress_matrix(world):
                 assert text == "" or text.endswith("\n")
                 for v in lines:
                     exp = world.expected.get(v, "UNKNOWN")
-                    t.check(exp in RANK and RANK[exp] <= ceiling, f"{key_name} {name}: {v} (expected {exp}) above the ceiling")
+                    t.check(allowed(v, exp), f"{key_name} {name}: {v} (expected {exp}) above the ceiling or outside its collections")
             for v, exp in world.expected.items():
                 wanted = FEED_KINDS[name]
                 if wanted is not None and kinds.get(v) not in wanted:
                     continue
-                should = exp is not None and RANK[exp] <= ceiling
+                should = exp is not None and allowed(v, exp)
                 t.check(should or v not in listed, f"{key_name} {name}: {v} present (expected {exp})")
                 if should and v not in listed:
                     missing.append(f"{key_name} {name}: {v}")
         # TAXII: every collection, every version.
-        for alias, col_label in list(COLLECTIONS.items()) + [("contributions", None)]:
+        partner = {alias: label for alias, (label, _) in PARTNER.items()}
+        for alias, col_label in list(COLLECTIONS.items()) + list(partner.items()) + [("contributions", None)]:
             r = taxii_get(f"api/collections/{alias}/objects/", key)
-            if col_label is None or RANK[col_label] > ceiling:
+            if col_label is None or RANK[col_label] > ceiling or (only is not None and alias != only):
                 t.check(r.status_code in (403, 404), f"{key_name} reads {alias}: {r.status_code}")
                 continue
             t.check(r.status_code == 200, f"{key_name} cannot read {alias}: {r.status_code}")
             limit = min(ceiling, RANK[col_label])
             objects = all_objects(key, alias, {"match[version]": "all"})
-            check_objects(world, t, f"{key_name} {alias}", objects, limit)
+            tag = PARTNER.get(alias, (None, None))[1]
+            check_objects(world, t, f"{key_name} {alias}", objects, limit, tag)
             present = {object_value(o) for o in objects}
             for v, exp in world.expected.items():
-                if exp is not None and RANK[exp] <= limit and v not in present:
+                if exp is not None and RANK[exp] <= limit and (tag is None or v in world.partner_values) and v not in present:
                     missing.append(f"{key_name} {alias}: {v}")
     print(f"\nTLP egress: cells tested={t.cells} leaks={len(t.leaks)}")
     for leak in t.leaks[:30]:
@@ -115,7 +125,7 @@ def test_tlp_egress_matrix(world):
     assert not missing, f"exportable values missing (the test would be vacuous): {missing[:10]}"
 
 
-def check_objects(world, t, where, objects, limit):
+def check_objects(world, t, where, objects, limit, tag=None):
     indicator_value = {}
     latest = {}
     for o in objects:
@@ -136,6 +146,8 @@ def check_objects(world, t, where, objects, limit):
             continue
         if v is None:
             continue
+        if tag is not None:
+            t.check(v in world.partner_values, f"{where}: {o['type']} for {v} is not tagged {tag}")
         exp = world.expected.get(v, "UNKNOWN")
         if v in world.history_only:
             # It was shareable once; its last version here must withdraw it.

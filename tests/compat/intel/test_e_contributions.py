@@ -64,6 +64,13 @@ def test_inbox_refuses_readers_and_bad_posts(world):
     assert r.status_code in (403, 404), r.status_code
     r = requests.post(url, json=body, auth=("x", world.write_key), headers={"Accept": TAXII_ACCEPT, "Content-Type": "application/json"}, timeout=30)
     assert r.status_code == 415, r.status_code
+    r = requests.post(url, json=body, auth=("x", world.write_key), headers={"Accept": TAXII_ACCEPT, "Content-Type": "application/taxii+json;version=2.0"}, timeout=30)
+    assert r.status_code == 415, r.status_code
+    # Over max_content_length: 413, with TAXII's error body.
+    limit = Server(f"{BASE}/taxii2/", user="org-a", password=world.write_key).api_roots[0].max_content_length
+    r = requests.post(url, data=b'{"objects": [' + b" " * (limit + 1) + b"]}", auth=("x", world.write_key), headers=ct, timeout=60)
+    assert r.status_code == 413, r.status_code
+    assert r.headers["Content-Type"].replace(" ", "") == TAXII_ACCEPT and r.json()["http_status"] == "413"
     r = requests.post(url, data="{not json", auth=("x", world.write_key), headers=ct, timeout=30)
     assert r.status_code == 400, r.status_code
     r = requests.post(url, json=body, headers=ct, timeout=30)
