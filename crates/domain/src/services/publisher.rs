@@ -34,6 +34,9 @@ fn stix_tlp(t: Tlp) -> stix::Tlp {
     }
 }
 
+/// Builds an object version given its `modified` time.
+type Build<'a> = Box<dyn Fn(i64) -> Option<Value> + Send + Sync + 'a>;
+
 /// When shared objects (the producer identity, markings) were created: fixed, so their
 /// ids and versions never change.
 const SHARED_CREATED_MS: i64 = 1_669_852_800_000;
@@ -156,7 +159,7 @@ impl App {
 
         // What should be live now, by object id: the indicator at its label, and one sighting
         // per exportable label group, never below the indicator's own label.
-        let mut desired: Vec<(String, Tlp, Box<dyn Fn(i64) -> Option<Value> + Send + Sync + '_>)> = Vec::new();
+        let mut desired: Vec<(String, Tlp, Build<'_>)> = Vec::new();
         if active {
             let tlp = Tlp::from_rank(rank).unwrap_or(Tlp::AmberStrict);
             let c0 = created.get(&obj_id).copied().unwrap_or(valid_from);
