@@ -34,6 +34,16 @@ server_test!(taxii_discovery_answers_at_the_trailing_slash, |srv| {
     assert_eq!(body["api_roots"][0], format!("http://{}/taxii2/api/", srv.addr));
     let (status, ct, _) = taxii(srv, "ck_wrong", "").await;
     assert_eq!((status, ct.as_str()), (401, TAXII));
+    // taxii2-client's TokenAuth sends `Authorization: Token <key>`.
+    let r = srv
+        .http
+        .get(format!("http://{}/taxii2/", srv.addr))
+        .header("authorization", format!("Token {k}"))
+        .header("accept", TAXII)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
 });
 
 /// A channel with a label and capture in auto-publish.

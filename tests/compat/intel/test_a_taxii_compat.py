@@ -5,6 +5,7 @@ single objects and versions, and the error statuses a client must be able to rel
 from collections import Counter
 
 import requests
+from taxii2client.common import TokenAuth
 from taxii2client.v21 import Server, as_pages
 
 from conftest import BASE, COLLECTIONS, TAXII_ACCEPT, taxii_get, version_of
@@ -37,6 +38,14 @@ def test_discovery_and_api_root(world):
     assert len(ids) == 6, "four audiences, the partner collection and the contributions inbox"
     for c in root.collections:
         assert c.media_types == ["application/stix+json;version=2.1"]
+
+
+def test_token_and_bearer_auth(world):
+    key = world.keys["GREEN"]
+    s = Server(f"{BASE}/taxii2/", auth=TokenAuth(key))
+    assert {c.title for c in s.api_roots[0].collections if c.can_read} == {c.title for c in readable(key)}
+    r = requests.get(f"{BASE}/taxii2/api/collections/", headers={"Accept": TAXII_ACCEPT, "Authorization": f"Bearer {key}"}, timeout=30)
+    assert r.status_code == 200
 
 
 def test_every_collection_pages_exactly_once(world):

@@ -89,11 +89,12 @@ impl IntoResponse for TaxiiError {
 
 pub type TaxiiResult<T> = Result<T, TaxiiError>;
 
-/// A feed key from `Authorization: Basic` (the password) or `Authorization: Bearer`.
+/// A feed key from `Authorization: Basic` (the password), `Authorization: Bearer`, or
+/// `Authorization: Token` (what taxii2-client's `TokenAuth` sends).
 pub fn feed_secret(parts: &Parts) -> Option<String> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, rest) = value.split_once(' ')?;
-    if scheme.eq_ignore_ascii_case("bearer") {
+    if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token") {
         return Some(rest.trim().to_owned());
     }
     if scheme.eq_ignore_ascii_case("basic") {
