@@ -73,6 +73,13 @@ async fn latest(srv: &common::Server, key: &str, collection: &str) -> std::colle
     env["objects"].as_array().unwrap().iter().map(|o| (o["id"].as_str().unwrap().to_owned(), o.clone())).collect()
 }
 
+/// The `modified` of the versions `match[version]` selects for one object.
+async fn versions_of(srv: &common::Server, key: &str, id: &str, selector: &str) -> Vec<String> {
+    let (status, _, env) = taxii(srv, key, &format!("api/collections/tlp-green/objects/?match[id]={id}&match[version]={selector}")).await;
+    assert_eq!(status, 200, "{env}");
+    env["objects"].as_array().unwrap().iter().map(|o| o["modified"].as_str().unwrap().to_owned()).collect()
+}
+
 fn indicator_of<'a>(objects: impl IntoIterator<Item = &'a Value>, value: &str) -> Option<&'a Value> {
     objects.into_iter().find(|o| o["type"] == "indicator" && o["pattern"].as_str().is_some_and(|p| p.contains(&format!("'{value}'"))))
 }
@@ -150,6 +157,14 @@ server_test!(relabel_and_deletion_revoke_sightings_too, |srv| {
             }
         }
     }
+    // match[version] values are ORed (it answered only the latest for `first,last`, and 400
+    // for `first,<timestamp>`).
+    let id = indicator_of(latest(srv, &k, "tlp-green").await.values(), "45.66.21.10").unwrap()["id"].as_str().unwrap().to_owned();
+    let every = versions_of(srv, &k, &id, "all").await;
+    assert!(every.len() >= 2, "{every:?}");
+    assert_eq!(versions_of(srv, &k, &id, "first,last").await, vec![every[0].clone(), every[every.len() - 1].clone()]);
+    assert_eq!(versions_of(srv, &k, &id, &format!("first,{}", every[0])).await, vec![every[0].clone()]);
+    assert_eq!(versions_of(srv, &k, &id, &format!("last,{}", every[0])).await, vec![every[0].clone(), every[every.len() - 1].clone()]);
     assert!(!feed(srv, &k, "ipv4.txt").await.contains("45.66.21.10"));
     assert!(!feed(srv, &k, "domains.txt").await.contains("only-once-green.net"));
 });

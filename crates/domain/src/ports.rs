@@ -342,7 +342,7 @@ pub struct StixQuery {
     pub ids: Vec<String>,
     pub types: Vec<String>,
     /// `None` for the latest version of each object; `Some(vec![])` for all versions;
-    /// otherwise these exact versions.
+    /// otherwise any of these: exact versions, `first`, `last`.
     pub versions: Option<Vec<String>>,
     /// Only the first version of each object.
     pub first_only: bool,

@@ -507,8 +507,19 @@ impl IntelStore for SqlStore {
             None => cond += &format!(" AND o.seq = (SELECT MAX(o2.seq) FROM stix_objects o2 WHERE o2.stix_id = o.stix_id AND {visible_inner})"),
             Some(v) if v.is_empty() => {}
             Some(v) => {
-                let ps: Vec<String> = v.iter().map(|x| push(x.clone(), &mut binds)).collect();
-                cond += &format!(" AND o.version IN ({})", ps.join(", "));
+                // Any of: the first version, the latest, or exact versions.
+                let mut any = Vec::new();
+                if v.iter().any(|x| x == "first") {
+                    any.push(format!("o.seq = (SELECT MIN(o2.seq) FROM stix_objects o2 WHERE o2.stix_id = o.stix_id AND {visible_inner})"));
+                }
+                if v.iter().any(|x| x == "last") {
+                    any.push(format!("o.seq = (SELECT MAX(o2.seq) FROM stix_objects o2 WHERE o2.stix_id = o.stix_id AND {visible_inner})"));
+                }
+                let exact: Vec<String> = v.iter().filter(|x| *x != "first" && *x != "last").map(|x| push(x.clone(), &mut binds)).collect();
+                if !exact.is_empty() {
+                    any.push(format!("o.version IN ({})", exact.join(", ")));
+                }
+                cond += &format!(" AND ({})", any.join(" OR "));
             }
         }
         let sql = format!(

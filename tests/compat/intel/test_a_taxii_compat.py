@@ -175,6 +175,8 @@ def test_filters_object_and_versions(world):
     assert pairs(c.get_object(rid, version="first")["objects"]) == [(rid, versions[0])]
     assert pairs(c.get_object(rid, version=versions[0])["objects"]) == [(rid, versions[0])]
     assert pairs(c.get_objects(id=rid, version="first")["objects"]) == [(rid, versions[0])]
+    assert pairs(c.get_objects(id=rid, version=["first", "last"])["objects"]) == [(rid, versions[0]), (rid, versions[-1])]
+    assert pairs(c.get_objects(id=rid, version=["last", versions[0]])["objects"]) == [(rid, versions[0]), (rid, versions[-1])]
     assert [m["version"] for m in c.get_manifest(id=rid, version="all")["objects"]] == versions
     assert c.get_objects(spec_version="2.0").get("objects", []) == []
     assert len(c.get_objects(spec_version="2.1", limit=1000)["objects"]) == len(c.get_objects(limit=1000)["objects"])

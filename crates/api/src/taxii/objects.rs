@@ -67,15 +67,18 @@ fn filters(params: &Params, collection: &str, object: Option<&str>) -> TaxiiResu
         None => list_param(params, "match[id]"),
     };
     q.types = list_param(params, "match[type]");
+    // Values are ORed: `first,last` is both ends, `last,<timestamp>` the latest and that one.
     let versions = list_param(params, "match[version]");
+    for v in &versions {
+        if !matches!(v.as_str(), "all" | "first" | "last") && parse_time(v).is_none() {
+            return Err(TaxiiError::bad_request("match[version] takes last, first, all or timestamps"));
+        }
+    }
     if versions.iter().any(|v| v == "all") {
         q.versions = Some(Vec::new());
-    } else if versions.iter().any(|v| v == "first") && versions.len() == 1 {
+    } else if versions.len() == 1 && versions[0] == "first" {
         q.first_only = true;
-    } else if !versions.is_empty() && !versions.iter().any(|v| v == "last") {
-        for v in &versions {
-            parse_time(v).ok_or_else(|| TaxiiError::bad_request("match[version] takes last, first, all or timestamps"))?;
-        }
+    } else if !versions.is_empty() && versions != ["last"] {
         q.versions = Some(versions.clone());
     }
     let spec = list_param(params, "match[spec_version]");
