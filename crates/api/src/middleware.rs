@@ -122,7 +122,7 @@ pub(crate) fn wrap(api: Router, taxii: Router, feeds: Router, web: Option<Router
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(shape_errors))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes));
-    let mut app = Router::new().nest("/api/v4", api).nest("/taxii2", taxii).nest("/feeds", feeds);
+    let mut app = Router::new().nest("/api/v4", api).merge(taxii).nest("/feeds", feeds);
     app = match web {
         Some(web) => app.merge(web),
         None => app.fallback(api_not_found),

@@ -273,6 +273,8 @@ pub struct VisibleIndicator {
     pub indicator: Indicator,
     pub sightings: i64,
     pub channels: i64,
+    /// First and last readable sighting (the indicator's own fields span every channel).
+    pub first_seen: Millis,
     pub last_seen: Millis,
 }
 
@@ -293,7 +295,11 @@ pub struct Exportable {
     pub indicator: Indicator,
     /// The least restrictive label among its live sightings, raised to the analyst's floor.
     pub tlp: Tlp,
+    /// Live sightings at or below the reader's ceiling, and their first and last times
+    /// (never those of sightings the reader may not hear of).
     pub sightings: i64,
+    pub first_seen: Millis,
+    pub last_seen: Millis,
 }
 
 /// Live sightings of an indicator grouped by label, for publication.
@@ -342,7 +348,7 @@ pub struct StixQuery {
     pub ids: Vec<String>,
     pub types: Vec<String>,
     /// `None` for the latest version of each object; `Some(vec![])` for all versions;
-    /// otherwise these exact versions.
+    /// otherwise any of these: exact versions, `first`, `last`.
     pub versions: Option<Vec<String>>,
     /// Only the first version of each object.
     pub first_only: bool,

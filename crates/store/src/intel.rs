@@ -268,8 +268,8 @@ impl IntelStore for SqlStore {
             icond += &format!(" AND i.value LIKE {} ESCAPE '\\'", push(format!("%{escaped}%"), &mut binds));
         }
         let sql = format!(
-            "SELECT {INDICATOR_COLS}, v.n AS n, v.channels AS channels, v.last AS last FROM indicators i
-             JOIN (SELECT s.indicator_id AS iid, COUNT(*) AS n, COUNT(DISTINCT s.channel_id) AS channels, MAX(s.seen_at) AS last FROM sightings s WHERE {cond} GROUP BY s.indicator_id) v ON v.iid = i.id
+            "SELECT {INDICATOR_COLS}, v.n AS n, v.channels AS channels, v.first AS first, v.last AS last FROM indicators i
+             JOIN (SELECT s.indicator_id AS iid, COUNT(*) AS n, COUNT(DISTINCT s.channel_id) AS channels, MIN(s.seen_at) AS first, MAX(s.seen_at) AS last FROM sightings s WHERE {cond} GROUP BY s.indicator_id) v ON v.iid = i.id
              WHERE {icond} ORDER BY v.last DESC, i.id LIMIT {} OFFSET {}",
             f.limit.clamp(1, 500),
             f.offset.clamp(0, 100_000)
@@ -281,7 +281,13 @@ impl IntelStore for SqlStore {
         let rows = q.fetch_all(&self.db.pool).await.map_err(db_err)?;
         rows.iter()
             .map(|r| {
-                Ok(VisibleIndicator { indicator: indicator(r)?, sightings: get(r, "n")?, channels: get(r, "channels")?, last_seen: get(r, "last")? })
+                Ok(VisibleIndicator {
+                    indicator: indicator(r)?,
+                    sightings: get(r, "n")?,
+                    channels: get(r, "channels")?,
+                    first_seen: get(r, "first")?,
+                    last_seen: get(r, "last")?,
+                })
             })
             .collect()
     }
@@ -447,11 +453,14 @@ impl IntelStore for SqlStore {
                     }
                     if let Some(id) = &id {
                         // Only clear the flag if nothing changed since the publisher read it.
-                        sqlx::query("UPDATE indicators SET published_rank = $2, published_revoked = $3, published_at = $4, publish_pending = CASE WHEN update_at = $5 THEN 0 ELSE 1 END WHERE id = $1")
+                        // `published_at` moves only when something was appended: a no-op pass
+                        // (say, after a sighting in a channel no audience may hear of) leaves
+                        // no trace that members could notice.
+                        sqlx::query("UPDATE indicators SET published_rank = $2, published_revoked = $3, published_at = CASE WHEN $4 < 0 THEN published_at ELSE $4 END, publish_pending = CASE WHEN update_at = $5 THEN 0 ELSE 1 END WHERE id = $1")
                             .bind(id.as_str())
                             .bind(rank)
                             .bind(b(revoked))
-                            .bind(added / 1000)
+                            .bind(if records.is_empty() { -1 } else { added / 1000 })
                             .bind(seen_update_at)
                             .execute(&mut *c)
                             .await
@@ -473,10 +482,12 @@ impl IntelStore for SqlStore {
         // What one collection can see: rows at or below its ceiling, with its tags if any.
         let mut visible = format!("o.tlp_rank <= {ceiling}");
         if !q.tags.is_empty() {
-            // Shared objects (identity, markings) carry no tags and are always included.
+            // Shared objects (identity, markings) belong to no indicator and are always
+            // included; an indicator's objects only when it carries one of the tags (an
+            // untagged indicator is not a partner's).
             let likes: Vec<String> =
                 q.tags.iter().map(|t| format!("o.tags LIKE {}", push(format!("%\"{}\"%", t.replace('"', "")), &mut binds))).collect();
-            visible = format!("{visible} AND (o.tags = '[]' OR {})", likes.join(" OR "));
+            visible = format!("{visible} AND (o.indicator_id = '' OR {})", likes.join(" OR "));
         }
         let visible_inner = visible.replace("o.", "o2.");
         let mut cond = format!("{visible} AND o.seq > {}", q.after_seq.max(0));
@@ -498,8 +509,19 @@ impl IntelStore for SqlStore {
             None => cond += &format!(" AND o.seq = (SELECT MAX(o2.seq) FROM stix_objects o2 WHERE o2.stix_id = o.stix_id AND {visible_inner})"),
             Some(v) if v.is_empty() => {}
             Some(v) => {
-                let ps: Vec<String> = v.iter().map(|x| push(x.clone(), &mut binds)).collect();
-                cond += &format!(" AND o.version IN ({})", ps.join(", "));
+                // Any of: the first version, the latest, or exact versions.
+                let mut any = Vec::new();
+                if v.iter().any(|x| x == "first") {
+                    any.push(format!("o.seq = (SELECT MIN(o2.seq) FROM stix_objects o2 WHERE o2.stix_id = o.stix_id AND {visible_inner})"));
+                }
+                if v.iter().any(|x| x == "last") {
+                    any.push(format!("o.seq = (SELECT MAX(o2.seq) FROM stix_objects o2 WHERE o2.stix_id = o.stix_id AND {visible_inner})"));
+                }
+                let exact: Vec<String> = v.iter().filter(|x| *x != "first" && *x != "last").map(|x| push(x.clone(), &mut binds)).collect();
+                if !exact.is_empty() {
+                    any.push(format!("o.version IN ({})", exact.join(", ")));
+                }
+                cond += &format!(" AND ({})", any.join(" OR "));
             }
         }
         let sql = format!(
@@ -557,8 +579,12 @@ impl IntelStore for SqlStore {
         let ceiling = ceiling.rank().min(Tlp::AmberStrict.rank());
         let kinds_sql = if kinds.is_empty() { String::new() } else { format!(" AND i.kind IN ({})", placeholders(2, kinds.len())) };
         let sql = format!(
-            "SELECT {INDICATOR_COLS}, e.rank AS rank, e.n AS n FROM indicators i
-             JOIN (SELECT i.id AS eid, {EFFECTIVE_RANK} AS rank, (SELECT COUNT(*) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0) AS n FROM indicators i WHERE i.status = 'confirmed') e ON e.eid = i.id
+            "SELECT {INDICATOR_COLS}, e.rank AS rank, e.n AS n, e.first AS first, e.last AS last FROM indicators i
+             JOIN (SELECT i.id AS eid, {EFFECTIVE_RANK} AS rank,
+                   (SELECT COUNT(*) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0 AND s.tlp_rank <= {ceiling}) AS n,
+                   (SELECT COALESCE(MIN(s.seen_at), 0) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0 AND s.tlp_rank <= {ceiling}) AS first,
+                   (SELECT COALESCE(MAX(s.seen_at), 0) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0 AND s.tlp_rank <= {ceiling}) AS last
+                   FROM indicators i WHERE i.status = 'confirmed') e ON e.eid = i.id
              WHERE e.rank IS NOT NULL AND e.rank <= {ceiling} AND (i.valid_until = 0 OR i.valid_until > $1){kinds_sql}
              ORDER BY i.kind, i.value"
         );
@@ -568,7 +594,15 @@ impl IntelStore for SqlStore {
         }
         let rows = q.fetch_all(&self.db.pool).await.map_err(db_err)?;
         rows.iter()
-            .map(|r| Ok(Exportable { indicator: indicator(r)?, tlp: Tlp::from_rank(get(r, "rank")?).unwrap_or(Tlp::Red), sightings: get(r, "n")? }))
+            .map(|r| {
+                Ok(Exportable {
+                    indicator: indicator(r)?,
+                    tlp: Tlp::from_rank(get(r, "rank")?).unwrap_or(Tlp::Red),
+                    sightings: get(r, "n")?,
+                    first_seen: get(r, "first")?,
+                    last_seen: get(r, "last")?,
+                })
+            })
             .collect()
     }
 

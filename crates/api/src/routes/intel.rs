@@ -22,11 +22,26 @@ fn indicator_id(raw: &str) -> ApiResult<IndicatorId> {
     IndicatorId::parse(raw).ok_or_else(|| Error::invalid_param("indicator_id").into())
 }
 
+/// An indicator as a member sees it: its times come from the sightings they can read. The
+/// indicator's own timestamps move with every sighting anywhere (and `published_at` with
+/// every export), so showing them would tell a member when the value was last mentioned in
+/// a channel they cannot read.
+fn member_json(i: &domain::model::Indicator, first_seen: i64, last_seen: i64) -> Value {
+    let mut out = wire::indicator(i);
+    out["first_seen"] = json!(first_seen);
+    out["create_at"] = json!(first_seen);
+    out["last_seen"] = json!(last_seen);
+    out["update_at"] = json!(last_seen.max(i.reviewed_at));
+    if let Some(m) = out.as_object_mut() {
+        m.remove("published_at");
+    }
+    out
+}
+
 fn visible_json(v: &VisibleIndicator) -> Value {
-    let mut out = wire::indicator(&v.indicator);
+    let mut out = member_json(&v.indicator, v.first_seen, v.last_seen);
     out["sighting_count"] = json!(v.sightings);
     out["channel_count"] = json!(v.channels);
-    out["last_seen"] = json!(v.last_seen);
     out
 }
 
@@ -71,7 +86,9 @@ pub async fn queue(State(state): State<Arc<AppState>>, auth: Auth, params: Param
 
 pub async fn get(State(state): State<Arc<AppState>>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     let d = state.app.indicator_detail(&auth.principal, &indicator_id(&id)?).await?;
-    let mut out = wire::indicator(&d.indicator);
+    let first = d.sightings.iter().map(|s| s.seen_at).min().unwrap_or_default();
+    let last = d.sightings.iter().map(|s| s.seen_at).max().unwrap_or_default();
+    let mut out = member_json(&d.indicator, first, last);
     out["sightings"] = json!(d.sightings.iter().map(wire::sighting).collect::<Vec<_>>());
     out["sighting_count"] = json!(d.sightings.len());
     out["channel_count"] = json!(d.channels);

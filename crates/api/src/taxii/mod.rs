@@ -89,11 +89,12 @@ impl IntoResponse for TaxiiError {
 
 pub type TaxiiResult<T> = Result<T, TaxiiError>;
 
-/// A feed key from `Authorization: Basic` (the password) or `Authorization: Bearer`.
+/// A feed key from `Authorization: Basic` (the password), `Authorization: Bearer`, or
+/// `Authorization: Token` (what taxii2-client's `TokenAuth` sends).
 pub fn feed_secret(parts: &Parts) -> Option<String> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, rest) = value.split_once(' ')?;
-    if scheme.eq_ignore_ascii_case("bearer") {
+    if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token") {
         return Some(rest.trim().to_owned());
     }
     if scheme.eq_ignore_ascii_case("basic") {
@@ -199,8 +200,14 @@ async fn method_not_allowed() -> Response {
     TaxiiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed", "This method is not allowed on this endpoint.").into_response()
 }
 
-/// The `/taxii2` router (nested under `/taxii2` by the caller).
+/// The `/taxii2/` routes. Discovery is routed at the top level: a router nested under
+/// `/taxii2` matches `/taxii2` but not `/taxii2/`, the URL TAXII clients actually request.
 pub fn router(state: Arc<AppState>) -> Router {
+    let discovery_root = Router::new().route("/taxii2/", get(discovery)).layer(middleware::from_fn(accept_check)).with_state(state.clone());
+    Router::new().nest("/taxii2", nested(state)).merge(discovery_root)
+}
+
+fn nested(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(discovery))
         .route("/api/", get(api_root))

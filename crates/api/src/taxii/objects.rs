@@ -10,6 +10,7 @@ use super::{Feed, STIX_MEDIA, TaxiiError, TaxiiResult, taxii_json};
 use crate::AppState;
 use crate::extract::Params;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -66,15 +67,18 @@ fn filters(params: &Params, collection: &str, object: Option<&str>) -> TaxiiResu
         None => list_param(params, "match[id]"),
     };
     q.types = list_param(params, "match[type]");
+    // Values are ORed: `first,last` is both ends, `last,<timestamp>` the latest and that one.
     let versions = list_param(params, "match[version]");
+    for v in &versions {
+        if !matches!(v.as_str(), "all" | "first" | "last") && parse_time(v).is_none() {
+            return Err(TaxiiError::bad_request("match[version] takes last, first, all or timestamps"));
+        }
+    }
     if versions.iter().any(|v| v == "all") {
         q.versions = Some(Vec::new());
-    } else if versions.iter().any(|v| v == "first") && versions.len() == 1 {
+    } else if versions.len() == 1 && versions[0] == "first" {
         q.first_only = true;
-    } else if !versions.is_empty() && !versions.iter().any(|v| v == "last") {
-        for v in &versions {
-            parse_time(v).ok_or_else(|| TaxiiError::bad_request("match[version] takes last, first, all or timestamps"))?;
-        }
+    } else if !versions.is_empty() && versions != ["last"] {
         q.versions = Some(versions.clone());
     }
     let spec = list_param(params, "match[spec_version]");
@@ -227,20 +231,33 @@ pub async fn add_objects(
     Feed(feed): Feed,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> TaxiiResult<Response> {
     let c = state.app.feed_collection(&feed, &id).await.map_err(|_| TaxiiError::not_found("collection"))?;
     if !(c.can_write && feed.can_write) {
         return Err(TaxiiError::new(StatusCode::FORBIDDEN, "Forbidden", "This key cannot write to this collection."));
     }
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").replace(' ', "").to_ascii_lowercase();
-    if !ct.starts_with("application/taxii+json") {
+    let mut parts = ct.split(';');
+    let media_ok = parts.next() == Some("application/taxii+json");
+    // Only TAXII 2.1 envelopes: a body declared as another version is not ours to read.
+    let version_ok = parts.all(|p| p.strip_prefix("version=").is_none_or(|v| v == "2.1"));
+    if !(media_ok && version_ok) {
         return Err(TaxiiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Unsupported media type",
             format!("POST bodies must be {}", super::TAXII_MEDIA),
         ));
     }
+    // A body over `max_content_length` gets TAXII's error body, like every other refusal.
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => TaxiiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Content too large",
+            format!("Bodies are limited to {} bytes (max_content_length).", super::MAX_CONTENT),
+        ),
+        _ => TaxiiError::bad_request("the body could not be read"),
+    })?;
     let envelope: Value = serde_json::from_slice(&body).map_err(|_| TaxiiError::bad_request("the body is not a TAXII envelope"))?;
     let objects = envelope.get("objects").and_then(Value::as_array).ok_or_else(|| TaxiiError::bad_request("the envelope has no objects"))?;
     if objects.len() > 1000 {

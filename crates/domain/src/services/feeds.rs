@@ -225,9 +225,21 @@ impl App {
         self.store.stix_objects(&q).await
     }
 
-    /// Indicators for blocklists: confirmed, unexpired, within the key's ceiling.
+    /// Indicators for blocklists: confirmed, unexpired, within the key's ceiling, and for a
+    /// key restricted to collections, only what those collections carry (their ceilings and
+    /// tags): such a key must not get through the lists what TAXII withholds from it.
     pub async fn export(&self, feed: &FeedPrincipal, kinds: &[&str]) -> Result<Vec<Exportable>> {
-        self.store.exportable(feed.ceiling.min(Tlp::AmberStrict), kinds, self.now()).await
+        let ceiling = feed.ceiling.min(Tlp::AmberStrict);
+        if feed.collections.is_empty() {
+            return self.store.exportable(ceiling, kinds, self.now()).await;
+        }
+        let readable: Vec<Collection> = self.feed_collections(feed).await?.into_iter().filter(|c| feed.may_read(c) && !c.can_write).collect();
+        let Some(widest) = readable.iter().map(|c| c.tlp_ceiling).max() else { return Ok(Vec::new()) };
+        let rows = self.store.exportable(ceiling.min(widest), kinds, self.now()).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| readable.iter().any(|c| r.tlp <= c.tlp_ceiling && (c.tags.is_empty() || c.tags.iter().any(|t| r.indicator.tags.contains(t)))))
+            .collect())
     }
 
     /// Reads the audit log (system admins and the CLI only), oldest first after `after`.

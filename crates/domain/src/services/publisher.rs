@@ -11,10 +11,12 @@
 
 use crate::app::App;
 use crate::error::Result;
+use crate::model::StixRecord;
 use crate::model::{IndicatorStatus, Tlp};
-use crate::ports::{NewStixRecord, PendingPublication};
+use crate::ports::{NewStixRecord, PendingPublication, StixQuery};
 use ioc::stix;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +33,9 @@ fn stix_tlp(t: Tlp) -> stix::Tlp {
         Tlp::Red => stix::Tlp::Red,
     }
 }
+
+/// Builds an object version given its `modified` time.
+type Build<'a> = Box<dyn Fn(i64) -> Option<Value> + Send + Sync + 'a>;
 
 /// When shared objects (the producer identity, markings) were created: fixed, so their
 /// ids and versions never change.
@@ -79,24 +84,28 @@ impl App {
 
     async fn publish_one(&self, p: PendingPublication) -> Result<()> {
         let ind = &p.indicator;
-        let now = self.now().max(ind.published_at + 2);
-        let exportable: Vec<_> = p.groups.iter().filter(|g| g.tlp.rank() <= MAX_EXPORT_RANK).collect();
         let min_rank = p.groups.iter().map(|g| g.tlp.rank()).min();
         let effective = min_rank.map(|r| r.max(ind.tlp_floor.rank()));
         let expired = ind.valid_until != 0 && ind.valid_until <= self.now();
         let active = ind.status == IndicatorStatus::Confirmed && !expired && effective.is_some_and(|r| r <= MAX_EXPORT_RANK);
-        let kind = ioc::IocType::from_str(&ind.kind).ok();
+        let rank = effective.unwrap_or(MAX_EXPORT_RANK).min(MAX_EXPORT_RANK);
+        let Some(kind) = ioc::IocType::from_str(&ind.kind).ok() else {
+            return self.store.record_publication(Some(&ind.id), ind.update_at, Vec::new(), p.published_rank, p.published_revoked).await;
+        };
+        // Only sightings at or below the label an object is published at may shape it: a
+        // RED (or stricter) sighting's time or count must not reach a looser audience.
+        let first_seen_upto = |r: i64| p.groups.iter().filter(|g| g.tlp.rank() <= r).map(|g| g.first_seen).min();
+        let valid_from = first_seen_upto(rank).unwrap_or(ind.first_seen);
         let producer = self.producer_identity()["id"].as_str().map(str::to_owned);
-        let common = |tlp: Tlp, modified: i64| stix::Common {
-            created_ms: ind.create_at,
+        let common = |tlp: Tlp, created: i64, modified: i64| stix::Common {
+            created_ms: created,
             modified_ms: Some(modified),
             created_by_ref: producer.clone(),
             tlp: Some(stix_tlp(tlp)),
             ..Default::default()
         };
-        let object = |tlp: Tlp, modified: i64| -> Option<Value> {
-            let kind = kind?;
-            let c = common(tlp, modified);
+        let object = |tlp: Tlp, created: i64, modified: i64| -> Option<Value> {
+            let c = common(tlp, created, modified);
             let mut obj = match kind {
                 ioc::IocType::Cve => stix::vulnerability(&ind.value, &c),
                 ioc::IocType::AttackTechnique | ioc::IocType::AttackTactic => stix::attack_pattern(&ind.value, &c),
@@ -105,8 +114,8 @@ impl App {
                     &ind.value,
                     &stix::IndicatorOptions {
                         common: c,
-                        valid_from_ms: Some(ind.first_seen),
-                        valid_until_ms: (ind.valid_until > ind.first_seen).then_some(ind.valid_until),
+                        valid_from_ms: Some(valid_from.max(created)),
+                        valid_until_ms: (ind.valid_until > valid_from).then_some(ind.valid_until),
                         confidence: Some(ind.confidence.clamp(0, 100) as u8),
                         description: Some(format!("Reported by members of {} and confirmed by an analyst.", self.settings.site_name)),
                         ..Default::default()
@@ -121,64 +130,113 @@ impl App {
             }
             Some(obj)
         };
+        let Some(obj_id) = object(Tlp::Clear, 0, 0).and_then(|o| o["id"].as_str().map(str::to_owned)) else {
+            return self.store.record_publication(Some(&ind.id), ind.update_at, Vec::new(), p.published_rank, p.published_revoked).await;
+        };
+        let sighting_id = |label: Tlp| stix::Common::default().id("sighting", &format!("{obj_id}:{}", label.as_str()));
+        let mut ids = vec![obj_id.clone()];
+        ids.extend([Tlp::Clear, Tlp::Green, Tlp::Amber, Tlp::AmberStrict].into_iter().map(sighting_id));
+
+        // What the log says now: each object's latest version (at any exported label) and
+        // its first `created`, which later versions keep.
+        let query = |first_only: bool| StixQuery {
+            ceiling: Some(Tlp::AmberStrict),
+            ids: ids.clone(),
+            first_only,
+            limit: ids.len() as i64 + 1,
+            ..Default::default()
+        };
+        let latest: HashMap<String, StixRecord> = self.store.stix_objects(&query(false)).await?.into_iter().map(|r| (r.stix_id.clone(), r)).collect();
+        let created: HashMap<String, i64> = self
+            .store
+            .stix_objects(&query(true))
+            .await?
+            .into_iter()
+            .filter_map(|r| Some((r.stix_id.clone(), parse_timestamp(serde_json::from_str::<Value>(&r.body).ok()?["created"].as_str()?)?)))
+            .collect();
+        let mut modified =
+            latest.values().filter_map(|r| parse_timestamp(&r.version)).max().map_or(0, |m| m + 1).max(self.now()).max(ind.published_at + 2);
+
+        // What should be live now, by object id: the indicator at its label, and one sighting
+        // per exportable label group, never below the indicator's own label.
+        let mut desired: Vec<(String, Tlp, Build<'_>)> = Vec::new();
+        if active {
+            let tlp = Tlp::from_rank(rank).unwrap_or(Tlp::AmberStrict);
+            let c0 = created.get(&obj_id).copied().unwrap_or(valid_from);
+            desired.push((obj_id.clone(), tlp, Box::new(move |m| object(tlp, c0, m))));
+            for g in p.groups.iter().filter(|g| g.tlp.rank() <= MAX_EXPORT_RANK) {
+                let at = Tlp::from_rank(g.tlp.rank().max(rank)).unwrap_or(Tlp::AmberStrict);
+                let sid = sighting_id(g.tlp);
+                let c0 = created.get(&sid).copied().unwrap_or(g.first_seen);
+                let where_sighted: Vec<String> = g
+                    .attributed_orgs
+                    .iter()
+                    .map(|o| {
+                        stix::identity(
+                            &format!("{} member {}", self.settings.site_name, o),
+                            &stix::Common { created_ms: SHARED_CREATED_MS, ..Default::default() },
+                        )["id"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned()
+                    })
+                    .collect();
+                let of = obj_id.clone();
+                let common = &common;
+                desired.push((
+                    sid,
+                    at,
+                    Box::new(move |m| {
+                        Some(stix::sighting(
+                            &of,
+                            &stix::SightingOptions {
+                                common: common(at, c0, m),
+                                count: Some(g.count.clamp(0, 999_999_999) as u32),
+                                first_seen_ms: Some(g.first_seen),
+                                last_seen_ms: Some(g.last_seen),
+                                where_sighted_refs: where_sighted.clone(),
+                                key: g.tlp.as_str().into(),
+                            },
+                        ))
+                    }),
+                ));
+            }
+        }
+
         let mut records = Vec::new();
-        let mut modified = now;
-        let mut revoke_at = |rank: i64, records: &mut Vec<NewStixRecord>| {
-            if let Some(tlp) = Tlp::from_rank(rank)
-                && let Some(mut obj) = object(tlp, modified)
+        for id in &ids {
+            let prev = latest.get(id).filter(|r| !is_revoked(&r.body));
+            let want = desired.iter().find(|(d, _, _)| d == id);
+            // Leaving an audience (withdrawn, its label tightened, or a tag that put it in a
+            // partner collection removed): that audience is told to drop it with a revoked
+            // copy of what it last received, under the label and tags it received it with.
+            if let Some(prev) = prev
+                && want.is_none_or(|(_, tlp, _)| prev.tlp.rank() < tlp.rank() || prev.tags.iter().any(|t| !ind.tags.contains(t)))
+                && let Ok(mut old) = serde_json::from_str::<Value>(&prev.body)
             {
-                obj["revoked"] = json!(true);
-                records.push(record(&obj, tlp, &ind.tags));
+                old["modified"] = json!(stix::timestamp(modified));
+                old["revoked"] = json!(true);
+                records.push(record(&old, prev.tlp, &prev.tags));
                 modified += 1;
             }
-        };
-        let (new_rank, revoked) = if active {
-            let rank = effective.unwrap_or(MAX_EXPORT_RANK);
-            // Tightened: the looser audience is told to drop it first.
-            if p.published_rank >= 0 && !p.published_revoked && p.published_rank < rank {
-                revoke_at(p.published_rank, &mut records);
-            }
-            let tlp = Tlp::from_rank(rank).unwrap_or(Tlp::AmberStrict);
-            if let Some(obj) = object(tlp, modified) {
-                let obj_id = obj["id"].as_str().unwrap_or_default().to_owned();
-                records.push(record(&obj, tlp, &ind.tags));
-                for g in &exportable {
-                    let at = Tlp::from_rank(g.tlp.rank().max(rank)).unwrap_or(Tlp::AmberStrict);
-                    let where_sighted: Vec<String> = g
-                        .attributed_orgs
-                        .iter()
-                        .map(|o| {
-                            stix::identity(
-                                &format!("{} member {}", self.settings.site_name, o),
-                                &stix::Common { created_ms: SHARED_CREATED_MS, ..Default::default() },
-                            )["id"]
-                                .as_str()
-                                .unwrap_or_default()
-                                .to_owned()
-                        })
-                        .collect();
-                    let s = stix::sighting(
-                        &obj_id,
-                        &stix::SightingOptions {
-                            common: common(at, modified),
-                            count: Some(g.count.clamp(0, 999_999_999) as u32),
-                            first_seen_ms: Some(g.first_seen),
-                            last_seen_ms: Some(g.last_seen),
-                            where_sighted_refs: where_sighted,
-                            key: g.tlp.as_str().into(),
-                        },
-                    );
-                    records.push(record(&s, at, &ind.tags));
+            if let Some((_, tlp, build)) = want
+                && let Some(obj) = build(modified)
+            {
+                // Nothing new for anyone: appending would only tell every audience that
+                // something happened somewhere (a sighting in a channel they cannot read).
+                if prev.is_some_and(|prev| prev.tlp == *tlp && same_content(&prev.body, &obj)) {
+                    continue;
                 }
+                records.push(record(&obj, *tlp, &ind.tags));
+                modified += 1;
             }
+        }
+        let (new_rank, revoked) = if active {
             (rank, false)
+        } else if p.published_rank >= 0 {
+            (p.published_rank, true)
         } else {
-            if p.published_rank >= 0 && !p.published_revoked {
-                revoke_at(p.published_rank, &mut records);
-                (p.published_rank, true)
-            } else {
-                (p.published_rank, p.published_revoked)
-            }
+            (p.published_rank, p.published_revoked)
         };
         self.store.record_publication(Some(&ind.id), ind.update_at, records, new_rank, revoked).await
     }
@@ -205,6 +263,47 @@ impl App {
     }
 }
 
+fn is_revoked(body: &str) -> bool {
+    serde_json::from_str::<Value>(body).is_ok_and(|v| v["revoked"] == json!(true))
+}
+
+/// Whether a logged version says the same as a new object, apart from `modified`.
+fn same_content(logged: &str, new: &Value) -> bool {
+    let Ok(mut old) = serde_json::from_str::<Value>(logged) else { return false };
+    let mut new = new.clone();
+    for v in [&mut old, &mut new] {
+        if let Some(m) = v.as_object_mut() {
+            m.remove("modified");
+        }
+    }
+    old == new
+}
+
+/// Milliseconds from a STIX `YYYY-MM-DDTHH:MM:SS[.fff]Z` timestamp (UTC).
+fn parse_timestamp(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || !s.ends_with('Z') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let secs = num(11..13)? * 3600 + num(14..16)? * 60 + num(17..19)?;
+    let frac = s.get(19..s.len() - 1).unwrap_or("");
+    let millis = match frac.strip_prefix('.') {
+        Some(f) if !f.is_empty() && f.bytes().all(|c| c.is_ascii_digit()) => format!("{f:0<3}")[..3].parse::<i64>().ok()?,
+        None if frac.is_empty() => 0,
+        _ => return None,
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days * 86_400 + secs) * 1000 + millis)
+}
+
 fn record(obj: &Value, tlp: Tlp, tags: &[String]) -> NewStixRecord {
     NewStixRecord {
         stix_id: obj["id"].as_str().unwrap_or_default().to_owned(),
@@ -213,5 +312,27 @@ fn record(obj: &Value, tlp: Tlp, tags: &[String]) -> NewStixRecord {
         tlp,
         tags: tags.to_vec(),
         body: obj.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_stix_timestamps_back() {
+        for ms in [0, 1_735_812_000_123, 951_782_400_000, 4_102_444_799_999] {
+            assert_eq!(parse_timestamp(&stix::timestamp(ms)), Some(ms));
+        }
+        assert_eq!(parse_timestamp("2025-01-02T10:00:00Z"), Some(1_735_812_000_000));
+        assert_eq!(parse_timestamp("2025-01-02T10:00:00.1Z"), Some(1_735_812_000_100));
+        assert_eq!(parse_timestamp("2025-01-02 10:00:00Z"), None);
+    }
+
+    #[test]
+    fn same_content_ignores_only_modified() {
+        let a = json!({"id": "x", "modified": "1", "count": 1});
+        assert!(same_content(&a.to_string(), &json!({"id": "x", "modified": "2", "count": 1})));
+        assert!(!same_content(&a.to_string(), &json!({"id": "x", "modified": "2", "count": 2})));
     }
 }
