@@ -125,3 +125,33 @@ server_test!(only_channel_admins_change_attribution, |srv| {
     assert_eq!(r.body["intel_attribution"], true);
     assert_eq!(r.body["intel_mode"], "auto-publish");
 });
+
+// Regression: a sighting in a private auto-publish channel used to confirm the indicator for
+// the whole server, so a member outside that channel saw its status change.
+server_test!(private_auto_publish_does_not_confirm_for_outsiders, |srv| {
+    let admin = srv.user("ana").await;
+    let poster = srv.user("poster").await;
+    let outsider = srv.user("outsider").await;
+    let team = admin.team("isac").await;
+    for c in [&poster, &outsider] {
+        assert_eq!(c.post(&format!("/teams/{team}/members"), j!({"team_id": team, "user_id": c.id})).await.status, 201);
+    }
+    let public = admin.channel(&team, "public-review", "O").await;
+    for c in [&poster, &outsider] {
+        assert_eq!(c.post(&format!("/channels/{public}/members"), j!({"user_id": c.id})).await.status, 201);
+    }
+    poster.say(&public, "maybe quiet-candidate[.]org").await;
+    let secret = admin.channel(&team, "secret-auto", "P").await;
+    assert_eq!(admin.put(&format!("/channels/{secret}/patch"), j!({"intel_mode": "auto-publish", "tlp": "AMBER"})).await.status, 200);
+    assert_eq!(admin.post(&format!("/channels/{secret}/members"), j!({"user_id": poster.id})).await.status, 201);
+    poster.say(&secret, "confirmed bad: quiet-candidate[.]org").await;
+    srv.state.app.publish_pending().await.unwrap();
+    let seen = outsider.get("/intel/indicators?q=quiet-candidate").await.body;
+    assert_eq!(seen[0]["status"], "candidate", "{seen}");
+    assert_eq!(seen[0]["sighting_count"], 1, "{seen}");
+    // The auto-publish sighting still shares it at that channel's label.
+    let amber = key(srv, &admin, "amber", "AMBER").await;
+    let green = key(srv, &admin, "green", "GREEN").await;
+    assert_eq!(feed(srv, &amber, "domains.txt").await, "quiet-candidate.org\n");
+    assert_eq!(feed(srv, &green, "domains.txt").await, "", "the unreviewed GREEN sighting does not authorize export");
+});

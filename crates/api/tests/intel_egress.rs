@@ -307,8 +307,10 @@ server_test!(taxii_post_errors_are_taxii_errors, |srv| {
     let admin = srv.user("admin1").await;
     let r = admin.post("/intel/feed_keys", j!({"name": "writer", "tlp_ceiling": "GREEN", "can_write": true})).await;
     let k = r.body["key"].as_str().unwrap().to_owned();
+    // A fresh client per request: after refusing an oversized body the server closes that
+    // connection, and a pooled client could race to reuse it.
     let post = |ct: &'static str, body: Vec<u8>| {
-        srv.http
+        reqwest::Client::new()
             .post(format!("http://{}/taxii2/api/collections/contributions/objects/", srv.addr))
             .basic_auth("org", Some(k.clone()))
             .header("accept", TAXII)

@@ -97,22 +97,22 @@ pub(crate) async fn record_sightings(
     let team = channel.team_id.as_ref().map(|t| t.as_str()).unwrap_or("");
     let org = intel.org_id.as_ref().map(|o| o.as_str()).unwrap_or("");
     for cap in intel.captures.iter().take(200) {
-        let status = if intel.auto_publish { "confirmed" } else { "candidate" };
+        // New indicators start as candidates whatever the channel's mode: auto-publish is
+        // recorded on the sighting, where only readers of that channel can see it.
         let id: String = sqlx::query_scalar(
             "INSERT INTO indicators (id, kind, value, status, confidence, first_seen, last_seen, create_at, update_at, publish_pending, valid_until)
              VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $6, $7, $8)
              ON CONFLICT (kind, value) DO UPDATE SET
                 last_seen = CASE WHEN indicators.last_seen < excluded.last_seen THEN excluded.last_seen ELSE indicators.last_seen END,
                 update_at = excluded.update_at,
-                valid_until = CASE WHEN indicators.status = 'candidate' AND excluded.status = 'confirmed' AND indicators.valid_until = 0 THEN excluded.valid_until ELSE indicators.valid_until END,
-                status = CASE WHEN indicators.status = 'candidate' AND excluded.status = 'confirmed' THEN 'confirmed' ELSE indicators.status END,
-                publish_pending = CASE WHEN indicators.status IN ('confirmed', 'revoked') OR excluded.status = 'confirmed' THEN 1 ELSE indicators.publish_pending END
+                valid_until = CASE WHEN indicators.status = 'candidate' AND indicators.valid_until = 0 THEN excluded.valid_until ELSE indicators.valid_until END,
+                publish_pending = CASE WHEN indicators.status IN ('confirmed', 'revoked') OR excluded.publish_pending = 1 THEN 1 ELSE indicators.publish_pending END
              RETURNING id",
         )
         .bind(IndicatorId::generate().as_str())
         .bind(&cap.kind)
         .bind(&cap.value)
-        .bind(status)
+        .bind("candidate")
         .bind(cap.confidence)
         .bind(at)
         .bind(i64::from(intel.auto_publish))
@@ -121,9 +121,9 @@ pub(crate) async fn record_sightings(
         .await
         .map_err(db_err)?;
         sqlx::query(
-            "INSERT INTO sightings (id, indicator_id, post_id, channel_id, team_id, user_id, org_id, tlp_rank, raw, seen_at, retracted_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0)
-             ON CONFLICT (indicator_id, post_id) DO UPDATE SET retracted_at = 0, raw = excluded.raw",
+            "INSERT INTO sightings (id, indicator_id, post_id, channel_id, team_id, user_id, org_id, tlp_rank, raw, seen_at, retracted_at, auto_publish)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11)
+             ON CONFLICT (indicator_id, post_id) DO UPDATE SET retracted_at = 0, raw = excluded.raw, auto_publish = excluded.auto_publish",
         )
         .bind(new_id())
         .bind(&id)
@@ -135,6 +135,7 @@ pub(crate) async fn record_sightings(
         .bind(channel.tlp.rank())
         .bind(cap.raw.chars().take(512).collect::<String>())
         .bind(at)
+        .bind(i64::from(intel.auto_publish))
         .execute(&mut *c)
         .await
         .map_err(db_err)?;
@@ -147,7 +148,7 @@ pub(crate) async fn record_sightings(
 pub(crate) async fn retract_sightings(c: &mut AnyConnection, post: &PostId, keep: &[IndicatorId], at: Millis) -> Result<()> {
     let keep_sql = if keep.is_empty() { String::new() } else { format!(" AND indicator_id NOT IN ({})", placeholders(3, keep.len())) };
     let flag = format!(
-        "UPDATE indicators SET publish_pending = 1, update_at = $2 WHERE status IN ('confirmed', 'revoked') AND id IN (SELECT indicator_id FROM sightings WHERE post_id = $1 AND retracted_at = 0{keep_sql})"
+        "UPDATE indicators SET publish_pending = 1, update_at = $2 WHERE id IN (SELECT indicator_id FROM sightings WHERE post_id = $1 AND retracted_at = 0{keep_sql})"
     );
     let mut q = sqlx::query(AssertSqlSafe(flag)).bind(post.as_str()).bind(at);
     for k in keep {
@@ -165,7 +166,7 @@ pub(crate) async fn retract_sightings(c: &mut AnyConnection, post: &PostId, keep
 
 /// Applies a stricter channel label to the channel's live sightings.
 pub(crate) async fn tighten_channel_sightings(c: &mut AnyConnection, channel: &ChannelId, rank: i64, at: Millis) -> Result<()> {
-    sqlx::query("UPDATE indicators SET publish_pending = 1, update_at = $3 WHERE status IN ('confirmed', 'revoked') AND id IN (SELECT indicator_id FROM sightings WHERE channel_id = $1 AND tlp_rank < $2 AND retracted_at = 0)")
+    sqlx::query("UPDATE indicators SET publish_pending = 1, update_at = $3 WHERE id IN (SELECT indicator_id FROM sightings WHERE channel_id = $1 AND tlp_rank < $2 AND retracted_at = 0)")
         .bind(channel.as_str())
         .bind(rank)
         .bind(at)
@@ -183,7 +184,11 @@ pub(crate) async fn tighten_channel_sightings(c: &mut AnyConnection, channel: &C
 
 /// Effective label rank of an indicator over its live sightings, as SQL (`i` is the
 /// indicator). NULL when it has none.
-const EFFECTIVE_RANK: &str = "(SELECT CASE WHEN MIN(s.tlp_rank) < i.tlp_floor THEN i.tlp_floor ELSE MIN(s.tlp_rank) END FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0)";
+const EFFECTIVE_RANK: &str = "(SELECT CASE WHEN MIN(s.tlp_rank) < i.tlp_floor THEN i.tlp_floor ELSE MIN(s.tlp_rank) END FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0 AND (i.status = 'confirmed' OR s.auto_publish = 1))";
+
+/// The sightings that authorize export (`s` a sighting, `i` its indicator): all of a confirmed
+/// indicator's, and a candidate's from auto-publish channels.
+const AUTHORIZED: &str = "(i.status = 'confirmed' OR (i.status = 'candidate' AND s.auto_publish = 1))";
 
 fn audit_row(r: &AnyRow) -> Result<AuditEntry> {
     Ok(AuditEntry {
@@ -380,7 +385,7 @@ impl IntelStore for SqlStore {
         for r in &rows {
             let ind = indicator(r)?;
             let groups = sqlx::query(
-                "SELECT s.tlp_rank AS rank, COUNT(*) AS n, MIN(s.seen_at) AS first, MAX(s.seen_at) AS last FROM sightings s WHERE s.indicator_id = $1 AND s.retracted_at = 0 GROUP BY s.tlp_rank ORDER BY s.tlp_rank",
+                AssertSqlSafe(format!("SELECT s.tlp_rank AS rank, COUNT(*) AS n, MIN(s.seen_at) AS first, MAX(s.seen_at) AS last FROM sightings s JOIN indicators i ON i.id = s.indicator_id WHERE s.indicator_id = $1 AND s.retracted_at = 0 AND {AUTHORIZED} GROUP BY s.tlp_rank ORDER BY s.tlp_rank")),
             )
             .bind(ind.id.as_str())
             .fetch_all(&self.db.pool)
@@ -390,7 +395,7 @@ impl IntelStore for SqlStore {
             for g in &groups {
                 let rank: i64 = get(g, "rank")?;
                 let orgs: Vec<String> = sqlx::query_scalar(
-                    "SELECT DISTINCT s.org_id FROM sightings s JOIN channels c ON c.id = s.channel_id WHERE s.indicator_id = $1 AND s.retracted_at = 0 AND s.tlp_rank = $2 AND c.intel_attribution = 1 AND s.org_id <> ''",
+                    AssertSqlSafe(format!("SELECT DISTINCT s.org_id FROM sightings s JOIN channels c ON c.id = s.channel_id JOIN indicators i ON i.id = s.indicator_id WHERE s.indicator_id = $1 AND s.retracted_at = 0 AND s.tlp_rank = $2 AND c.intel_attribution = 1 AND s.org_id <> '' AND {AUTHORIZED}")),
                 )
                 .bind(ind.id.as_str())
                 .bind(rank)
@@ -554,7 +559,7 @@ impl IntelStore for SqlStore {
         self.db
             .write(move |c| {
                 Box::pin(async move {
-                    let done = sqlx::query("UPDATE indicators SET publish_pending = 1, update_at = $1 WHERE status = 'confirmed' AND valid_until <> 0 AND valid_until <= $1 AND published_rank >= 0 AND published_revoked = 0 AND publish_pending = 0")
+                    let done = sqlx::query("UPDATE indicators SET publish_pending = 1, update_at = $1 WHERE status IN ('confirmed', 'candidate') AND valid_until <> 0 AND valid_until <= $1 AND published_rank >= 0 AND published_revoked = 0 AND publish_pending = 0")
                         .bind(now)
                         .execute(&mut *c)
                         .await
@@ -581,10 +586,10 @@ impl IntelStore for SqlStore {
         let sql = format!(
             "SELECT {INDICATOR_COLS}, e.rank AS rank, e.n AS n, e.first AS first, e.last AS last FROM indicators i
              JOIN (SELECT i.id AS eid, {EFFECTIVE_RANK} AS rank,
-                   (SELECT COUNT(*) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0 AND s.tlp_rank <= {ceiling}) AS n,
-                   (SELECT COALESCE(MIN(s.seen_at), 0) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0 AND s.tlp_rank <= {ceiling}) AS first,
-                   (SELECT COALESCE(MAX(s.seen_at), 0) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0 AND s.tlp_rank <= {ceiling}) AS last
-                   FROM indicators i WHERE i.status = 'confirmed') e ON e.eid = i.id
+                   (SELECT COUNT(*) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0 AND s.tlp_rank <= {ceiling} AND {AUTHORIZED}) AS n,
+                   (SELECT COALESCE(MIN(s.seen_at), 0) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0 AND s.tlp_rank <= {ceiling} AND {AUTHORIZED}) AS first,
+                   (SELECT COALESCE(MAX(s.seen_at), 0) FROM sightings s WHERE s.indicator_id = i.id AND s.retracted_at = 0 AND s.tlp_rank <= {ceiling} AND {AUTHORIZED}) AS last
+                   FROM indicators i WHERE i.status IN ('confirmed', 'candidate')) e ON e.eid = i.id
              WHERE e.rank IS NOT NULL AND e.rank <= {ceiling} AND (i.valid_until = 0 OR i.valid_until > $1){kinds_sql}
              ORDER BY i.kind, i.value"
         );

@@ -155,13 +155,6 @@ def test_private_first_sighting_does_not_date_the_public_one(world):
     assert not leaks, leaks
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limitation: an indicator's review status is one value for the whole server; "
-    "a sighting in a private auto-publish channel confirms it for everyone, so a member outside "
-    "that channel sees candidate -> confirmed (and it leaves their queue). Fixing it needs the "
-    "confirmation's origin recorded per sighting (a schema change), not done on this branch.",
-)
 def test_private_auto_publish_does_not_confirm_for_outsiders(world):
     value = "quiet-candidate.org"
     world.poster.say(world.review_channel, f"maybe {value.replace('.', '[.]')}")

@@ -87,7 +87,10 @@ impl App {
         let min_rank = p.groups.iter().map(|g| g.tlp.rank()).min();
         let effective = min_rank.map(|r| r.max(ind.tlp_floor.rank()));
         let expired = ind.valid_until != 0 && ind.valid_until <= self.now();
-        let active = ind.status == IndicatorStatus::Confirmed && !expired && effective.is_some_and(|r| r <= MAX_EXPORT_RANK);
+        // The store gives a candidate only its auto-publish sightings, so a candidate with
+        // groups is one an auto-publish channel shared; a confirmed one has all its sightings.
+        let authorized = matches!(ind.status, IndicatorStatus::Confirmed | IndicatorStatus::Candidate) && !p.groups.is_empty();
+        let active = authorized && !expired && effective.is_some_and(|r| r <= MAX_EXPORT_RANK);
         let rank = effective.unwrap_or(MAX_EXPORT_RANK).min(MAX_EXPORT_RANK);
         let Some(kind) = ioc::IocType::from_str(&ind.kind).ok() else {
             return self.store.record_publication(Some(&ind.id), ind.update_at, Vec::new(), p.published_rank, p.published_revoked).await;
@@ -117,7 +120,11 @@ impl App {
                         valid_from_ms: Some(valid_from.max(created)),
                         valid_until_ms: (ind.valid_until > valid_from).then_some(ind.valid_until),
                         confidence: Some(ind.confidence.clamp(0, 100) as u8),
-                        description: Some(format!("Reported by members of {} and confirmed by an analyst.", self.settings.site_name)),
+                        description: Some(if ind.status == IndicatorStatus::Confirmed {
+                            format!("Reported by members of {} and confirmed by an analyst.", self.settings.site_name)
+                        } else {
+                            format!("Reported by members of {} in a room that shares indicators without review.", self.settings.site_name)
+                        }),
                         ..Default::default()
                     },
                 )?,
