@@ -155,3 +155,39 @@ server_test!(private_auto_publish_does_not_confirm_for_outsiders, |srv| {
     assert_eq!(feed(srv, &amber, "domains.txt").await, "quiet-candidate.org\n");
     assert_eq!(feed(srv, &green, "domains.txt").await, "", "the unreviewed GREEN sighting does not authorize export");
 });
+
+// Regression: an indicator withdrawn from an audience and shared again later got a new
+// version of its revoked STIX object, which STIX forbids (consumers keep it revoked).
+server_test!(revoked_stix_objects_are_never_updated, |srv| {
+    let ana = srv.user("ana").await;
+    let team = ana.team("isac").await;
+    let first = ana.channel(&team, "first", "O").await;
+    let second = ana.channel(&team, "second", "O").await;
+    for c in [&first, &second] {
+        assert_eq!(ana.put(&format!("/channels/{c}/patch"), j!({"intel_mode": "auto-publish", "tlp": "GREEN"})).await.status, 200);
+    }
+    ana.say(&first, "beacon 198.18.7.7 and 45.11.22.33").await;
+    srv.state.app.publish_pending().await.unwrap();
+    // Tightened: GREEN readers must drop it; then it comes back through another channel.
+    assert_eq!(ana.put(&format!("/channels/{first}/patch"), j!({"tlp": "AMBER"})).await.status, 200);
+    srv.state.app.publish_pending().await.unwrap();
+    ana.say(&second, "again 45.11.22.33").await;
+    srv.state.app.publish_pending().await.unwrap();
+    let k = key(srv, &ana, "all", "AMBER+STRICT").await;
+    let (status, env, _) = taxii(srv, &k, "api/collections/tlp-amber-strict/objects/?match[version]=all&limit=1000").await;
+    assert_eq!(status, 200);
+    let mut by_id: std::collections::BTreeMap<String, Vec<(String, bool)>> = Default::default();
+    for o in env["objects"].as_array().unwrap() {
+        let version = o["modified"].as_str().or(o["created"].as_str()).unwrap_or("").to_owned();
+        by_id.entry(o["id"].as_str().unwrap().to_owned()).or_default().push((version, o["revoked"] == true));
+    }
+    for (id, mut versions) in by_id {
+        versions.sort();
+        if let Some(pos) = versions.iter().position(|(_, revoked)| *revoked) {
+            assert_eq!(pos, versions.len() - 1, "{id} was updated after being revoked: {versions:?}");
+        }
+    }
+    // And the comeback is live for GREEN readers.
+    let g = key(srv, &ana, "green", "GREEN").await;
+    assert!(feed(srv, &g, "ipv4.txt").await.contains("45.11.22.33"));
+});

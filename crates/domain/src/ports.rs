@@ -321,6 +321,9 @@ pub struct PendingPublication {
     /// Rank the log last published it at (-1: never), and whether that was a revocation.
     pub published_rank: i64,
     pub published_revoked: bool,
+    /// Which generation of STIX object ids the indicator is published under (see the
+    /// publisher: revoked objects are never updated, a comeback gets fresh ids).
+    pub generation: i64,
 }
 
 /// A STIX object version to append to the log.
@@ -380,6 +383,7 @@ pub trait IntelStore: Send + Sync {
         records: Vec<NewStixRecord>,
         rank: i64,
         revoked: bool,
+        generation: i64,
     ) -> Result<()>;
     async fn stix_objects(&self, q: &StixQuery) -> Result<Vec<StixRecord>>;
     /// Flags confirmed indicators whose expiry passed, so the publisher revokes them.

@@ -378,7 +378,7 @@ impl IntelStore for SqlStore {
 
     async fn pending_publications(&self, limit: i64) -> Result<Vec<PendingPublication>> {
         let sql = format!(
-            "SELECT {INDICATOR_COLS}, i.published_rank, i.published_revoked FROM indicators i WHERE i.publish_pending = 1 ORDER BY i.update_at LIMIT $1"
+            "SELECT {INDICATOR_COLS}, i.published_rank, i.published_revoked, i.publish_generation FROM indicators i WHERE i.publish_pending = 1 ORDER BY i.update_at LIMIT $1"
         );
         let rows = sqlx::query(AssertSqlSafe(sql)).bind(limit).fetch_all(&self.db.pool).await.map_err(db_err)?;
         let mut out = Vec::new();
@@ -415,6 +415,7 @@ impl IntelStore for SqlStore {
                 groups: out_groups,
                 published_rank: get(r, "published_rank")?,
                 published_revoked: get::<i64>(r, "published_revoked")? != 0,
+                generation: get(r, "publish_generation")?,
             });
         }
         Ok(out)
@@ -427,6 +428,7 @@ impl IntelStore for SqlStore {
         records: Vec<NewStixRecord>,
         rank: i64,
         revoked: bool,
+        generation: i64,
     ) -> Result<()> {
         let id = id.cloned();
         let backend = self.db.backend;
@@ -461,12 +463,13 @@ impl IntelStore for SqlStore {
                         // `published_at` moves only when something was appended: a no-op pass
                         // (say, after a sighting in a channel no audience may hear of) leaves
                         // no trace that members could notice.
-                        sqlx::query("UPDATE indicators SET published_rank = $2, published_revoked = $3, published_at = CASE WHEN $4 < 0 THEN published_at ELSE $4 END, publish_pending = CASE WHEN update_at = $5 THEN 0 ELSE 1 END WHERE id = $1")
+                        sqlx::query("UPDATE indicators SET published_rank = $2, published_revoked = $3, published_at = CASE WHEN $4 < 0 THEN published_at ELSE $4 END, publish_pending = CASE WHEN update_at = $5 THEN 0 ELSE 1 END, publish_generation = $6 WHERE id = $1")
                             .bind(id.as_str())
                             .bind(rank)
                             .bind(b(revoked))
                             .bind(if records.is_empty() { -1 } else { added / 1000 })
                             .bind(seen_update_at)
+                            .bind(generation)
                             .execute(&mut *c)
                             .await
                             .map_err(db_err)?;

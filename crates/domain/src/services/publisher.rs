@@ -63,7 +63,7 @@ impl App {
             }
         }
         if !records.is_empty() {
-            self.store.record_publication(None, 0, records, 0, false).await?;
+            self.store.record_publication(None, 0, records, 0, false, 0).await?;
         }
         Ok(())
     }
@@ -93,7 +93,10 @@ impl App {
         let active = authorized && !expired && effective.is_some_and(|r| r <= MAX_EXPORT_RANK);
         let rank = effective.unwrap_or(MAX_EXPORT_RANK).min(MAX_EXPORT_RANK);
         let Some(kind) = ioc::IocType::from_str(&ind.kind).ok() else {
-            return self.store.record_publication(Some(&ind.id), ind.update_at, Vec::new(), p.published_rank, p.published_revoked).await;
+            return self
+                .store
+                .record_publication(Some(&ind.id), ind.update_at, Vec::new(), p.published_rank, p.published_revoked, p.generation)
+                .await;
         };
         // Only sightings at or below the label an object is published at may shape it: a
         // RED (or stricter) sighting's time or count must not reach a looser audience.
@@ -137,15 +140,25 @@ impl App {
             }
             Some(obj)
         };
-        let Some(obj_id) = object(Tlp::Clear, 0, 0).and_then(|o| o["id"].as_str().map(str::to_owned)) else {
-            return self.store.record_publication(Some(&ind.id), ind.update_at, Vec::new(), p.published_rank, p.published_revoked).await;
+        let Some(base_id) = object(Tlp::Clear, 0, 0).and_then(|o| o["id"].as_str().map(str::to_owned)) else {
+            return self
+                .store
+                .record_publication(Some(&ind.id), ind.update_at, Vec::new(), p.published_rank, p.published_revoked, p.generation)
+                .await;
         };
-        let sighting_id = |label: Tlp| stix::Common::default().id("sighting", &format!("{obj_id}:{}", label.as_str()));
-        let mut ids = vec![obj_id.clone()];
-        ids.extend([Tlp::Clear, Tlp::Green, Tlp::Amber, Tlp::AmberStrict].into_iter().map(sighting_id));
+        let obj_id_of = |generation: i64| generation_id(&base_id, generation);
+        let sighting_id = |obj_id: &str, label: Tlp| stix::Common::default().id("sighting", &format!("{obj_id}:{}", label.as_str()));
+        let ids_of = |generation: i64| -> Vec<String> {
+            let obj_id = obj_id_of(generation);
+            let mut ids = vec![obj_id.clone()];
+            ids.extend([Tlp::Clear, Tlp::Green, Tlp::Amber, Tlp::AmberStrict].into_iter().map(|t| sighting_id(&obj_id, t)));
+            ids
+        };
 
-        // What the log says now: each object's latest version (at any exported label) and
-        // its first `created`, which later versions keep.
+        // What the log says now about this generation's objects: each one's latest version
+        // (at any exported label) and its first `created`, which later versions keep.
+        let generation = p.generation;
+        let ids = ids_of(generation);
         let query = |first_only: bool| StixQuery {
             ceiling: Some(Tlp::AmberStrict),
             ids: ids.clone(),
@@ -164,16 +177,30 @@ impl App {
         let mut modified =
             latest.values().filter_map(|r| parse_timestamp(&r.version)).max().map_or(0, |m| m + 1).max(self.now()).max(ind.published_at + 2);
 
-        // What should be live now, by object id: the indicator at its label, and one sighting
-        // per exportable label group, never below the indicator's own label.
-        let mut desired: Vec<(String, Tlp, Build<'_>)> = Vec::new();
-        if active {
+        // What should be live now, by object id, for a given generation: the indicator at its
+        // label, and one sighting per exportable label group, never below the indicator's own.
+        let desired_for = |generation: i64, created: &HashMap<String, i64>| -> Vec<(String, Tlp, Build<'_>)> {
+            let mut desired: Vec<(String, Tlp, Build<'_>)> = Vec::new();
+            if !active {
+                return desired;
+            }
+            let obj_id = obj_id_of(generation);
             let tlp = Tlp::from_rank(rank).unwrap_or(Tlp::AmberStrict);
             let c0 = created.get(&obj_id).copied().unwrap_or(valid_from);
-            desired.push((obj_id.clone(), tlp, Box::new(move |m| object(tlp, c0, m))));
+            let main_id = obj_id.clone();
+            desired.push((
+                obj_id.clone(),
+                tlp,
+                Box::new(move |m| {
+                    object(tlp, c0, m).map(|mut o| {
+                        o["id"] = json!(main_id);
+                        o
+                    })
+                }),
+            ));
             for g in p.groups.iter().filter(|g| g.tlp.rank() <= MAX_EXPORT_RANK) {
                 let at = Tlp::from_rank(g.tlp.rank().max(rank)).unwrap_or(Tlp::AmberStrict);
-                let sid = sighting_id(g.tlp);
+                let sid = sighting_id(&obj_id, g.tlp);
                 let c0 = created.get(&sid).copied().unwrap_or(g.first_seen);
                 let where_sighted: Vec<String> = g
                     .attributed_orgs
@@ -208,36 +235,78 @@ impl App {
                     }),
                 ));
             }
-        }
+            desired
+        };
+        let desired = desired_for(generation, &created);
+
+        // An audience must drop an object when it is withdrawn, its label tightened, or a tag
+        // that put it in a partner collection removed. STIX forbids updating an object after a
+        // revoked version, so when the indicator itself must leave an audience while staying
+        // live for another, or a wanted object was revoked before (a comeback), the whole set
+        // moves to a fresh generation of ids: the old objects are revoked where they were
+        // received, and the new ones start clean.
+        let live = |id: &String| latest.get(id).filter(|r| !is_revoked(&r.body));
+        let leaving = |id: &String| {
+            live(id).is_some_and(|prev| {
+                desired
+                    .iter()
+                    .find(|(d, _, _)| d == id)
+                    .is_none_or(|(_, tlp, _)| prev.tlp.rank() < tlp.rank() || prev.tags.iter().any(|t| !ind.tags.contains(t)))
+            })
+        };
+        let comeback = desired.iter().any(|(id, _, _)| latest.get(id).is_some_and(|r| is_revoked(&r.body)));
+        // A sighting object that leaves while the indicator stays is simply revoked (if it ever
+        // returns, that is a comeback and starts a fresh generation).
+        let fresh_start = (active && leaving(&ids[0])) || comeback;
 
         let mut records = Vec::new();
-        for id in &ids {
-            let prev = latest.get(id).filter(|r| !is_revoked(&r.body));
-            let want = desired.iter().find(|(d, _, _)| d == id);
-            // Leaving an audience (withdrawn, its label tightened, or a tag that put it in a
-            // partner collection removed): that audience is told to drop it with a revoked
-            // copy of what it last received, under the label and tags it received it with.
-            if let Some(prev) = prev
-                && want.is_none_or(|(_, tlp, _)| prev.tlp.rank() < tlp.rank() || prev.tags.iter().any(|t| !ind.tags.contains(t)))
-                && let Ok(mut old) = serde_json::from_str::<Value>(&prev.body)
-            {
-                old["modified"] = json!(stix::timestamp(modified));
-                old["revoked"] = json!(true);
-                records.push(record(&old, prev.tlp, &prev.tags));
-                modified += 1;
-            }
-            if let Some((_, tlp, build)) = want
-                && let Some(obj) = build(modified)
-            {
-                // Nothing new for anyone: appending would only tell every audience that
-                // something happened somewhere (a sighting in a channel they cannot read).
-                if prev.is_some_and(|prev| prev.tlp == *tlp && same_content(&prev.body, &obj)) {
-                    continue;
+        let revoke = |prev: &StixRecord, modified: i64| -> Option<NewStixRecord> {
+            let mut old = serde_json::from_str::<Value>(&prev.body).ok()?;
+            old["modified"] = json!(stix::timestamp(modified));
+            old["revoked"] = json!(true);
+            Some(record(&old, prev.tlp, &prev.tags))
+        };
+        let new_generation = if fresh_start {
+            for id in &ids {
+                if let Some(prev) = live(id)
+                    && let Some(r) = revoke(prev, modified)
+                {
+                    records.push(r);
+                    modified += 1;
                 }
-                records.push(record(&obj, *tlp, &ind.tags));
-                modified += 1;
             }
-        }
+            let next = generation + 1;
+            for (_, tlp, build) in desired_for(next, &HashMap::new()) {
+                if let Some(obj) = build(modified) {
+                    records.push(record(&obj, tlp, &ind.tags));
+                    modified += 1;
+                }
+            }
+            next
+        } else {
+            for id in &ids {
+                let want = desired.iter().find(|(d, _, _)| d == id);
+                if leaving(id)
+                    && let Some(r) = live(id).and_then(|prev| revoke(prev, modified))
+                {
+                    records.push(r);
+                    modified += 1;
+                }
+                if let Some((_, tlp, build)) = want
+                    && let Some(obj) = build(modified)
+                {
+                    // Nothing new for anyone: appending would only tell every audience that
+                    // something happened somewhere (a sighting in a channel they cannot read).
+                    if live(id).is_some_and(|prev| prev.tlp == *tlp && same_content(&prev.body, &obj)) {
+                        continue;
+                    }
+                    records.push(record(&obj, *tlp, &ind.tags));
+                    modified += 1;
+                }
+            }
+            // Everything of this generation was withdrawn: a later comeback starts fresh ids.
+            if !active && ids.iter().any(|id| live(id).is_some()) { generation + 1 } else { generation }
+        };
         let (new_rank, revoked) = if active {
             (rank, false)
         } else if p.published_rank >= 0 {
@@ -245,7 +314,7 @@ impl App {
         } else {
             (p.published_rank, p.published_revoked)
         };
-        self.store.record_publication(Some(&ind.id), ind.update_at, records, new_rank, revoked).await
+        self.store.record_publication(Some(&ind.id), ind.update_at, records, new_rank, revoked, new_generation).await
     }
 
     /// Runs the publisher until the process ends: on every change, and every few seconds to
@@ -268,6 +337,16 @@ impl App {
     pub async fn expire_indicators(&self) -> Result<()> {
         self.store.flag_expired(self.now()).await.map(|_| ())
     }
+}
+
+/// The STIX id of an indicator's objects in a generation: the deterministic id for the
+/// first, a UUIDv5 derived from it for later ones.
+fn generation_id(base: &str, generation: i64) -> String {
+    if generation == 0 {
+        return base.to_owned();
+    }
+    let (ty, _) = base.split_once("--").unwrap_or(("indicator", ""));
+    format!("{ty}--{}", uuid::Uuid::new_v5(&stix::default_namespace(), format!("{base}#{generation}").as_bytes()))
 }
 
 fn is_revoked(body: &str) -> bool {
