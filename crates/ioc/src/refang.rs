@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 
+use crate::anchors::{Anchors, Class};
 use crate::types::IocType;
 
 /// When a token may be replaced.
@@ -47,29 +48,15 @@ const TOKENS: &[(&str, &str, Rule)] = &[
     ("{dot}", ".", Rule::Always),
 ];
 
-/// Bytes at which a token can be recognised: the first byte of bracketed and escaped tokens,
-/// the `x` of scheme words (`hxxp`, `h[xx]p`, `fxp`), and the `d` of the spaced word `dot`.
-static TRIGGER: [bool; 256] = {
-    let mut t = [false; 256];
-    let bytes = b"[({\\xXdD";
-    let mut i = 0;
-    while i < bytes.len() {
-        t[bytes[i] as usize] = true;
-        i += 1;
-    }
-    t
-};
-
-/// Finds every token occurrence, ordered by start, as (start, end, token index), in one
-/// pass over the bytes with a trigger table and in-place (ASCII case-insensitive)
-/// comparisons. Cheaper than a multi-pattern automaton on chat-sized messages, whose
-/// per-call setup dominates there, and linear: each trigger looks at a bounded window.
-fn find_tokens(b: &[u8]) -> Vec<(usize, usize, usize)> {
+/// Finds every token occurrence, ordered by start, as (start, end, token index), from the
+/// [`Class::Refang`] anchors (the bytes at which a token can be recognised: the first byte
+/// of bracketed and escaped tokens, the `x` of scheme words `hxxp`, `h[xx]p`, `fxp`, and the
+/// `d` of the spaced word `dot`) with in-place (ASCII case-insensitive) comparisons. Linear:
+/// each trigger looks at a bounded window.
+fn find_tokens(b: &[u8], anchors: &Anchors) -> Vec<(usize, usize, usize)> {
     let mut hits = Vec::new();
     let mut last_end = 0;
-    let mut i = 0;
-    while let Some(off) = b[i..].iter().position(|&c| TRIGGER[usize::from(c)]) {
-        i += off;
+    for i in anchors.iter(Class::Refang) {
         let c = b[i];
         let hit = match c {
             b'x' | b'X' => [i.checked_sub(1), i.checked_sub(2)]
@@ -86,7 +73,6 @@ fn find_tokens(b: &[u8]) -> Vec<(usize, usize, usize)> {
             last_end = h.1;
             hits.push(h);
         }
-        i += 1;
     }
     hits
 }
@@ -162,11 +148,16 @@ fn allowed(rule: Rule, bytes: &[u8], start: usize, end: usize) -> Option<(usize,
 
 /// Refangs `input`, recording each edit. Borrows the input when nothing is defanged.
 pub(crate) fn normalize(input: &str) -> Normalized<'_> {
+    normalize_with(input, &Anchors::new(input.as_bytes()))
+}
+
+/// [`normalize`] with the anchors of `input` already computed.
+pub(crate) fn normalize_with<'a>(input: &'a str, anchors: &Anchors) -> Normalized<'a> {
     let bytes = input.as_bytes();
     let mut out: Option<String> = None;
     let mut edits = Vec::new();
     let mut copied = 0;
-    for (start, end, token) in find_tokens(bytes) {
+    for (start, end, token) in find_tokens(bytes, anchors) {
         let (_, repl, rule) = TOKENS[token];
         let Some((s, e)) = allowed(rule, bytes, start, end) else {
             continue;

@@ -4,10 +4,9 @@
 //! Tokens are found from each `.` and never overlap, so each byte is looked at a constant
 //! number of times.
 
-use memchr::memchr_iter;
-
 use super::url::{canonical, parse_authority, tail_end};
 use super::{Cand, Ctx};
+use crate::anchors::Class;
 use crate::host::{FILE_EXT_TLDS, FILE_EXTS, STRONG_FILE_EXTS, ext_in, parse_domain};
 use crate::lex::{char_at, char_before, context_has, extend_back, extend_fwd, is_host_char};
 use crate::net::{ipv4_network, parse_ipv4};
@@ -139,8 +138,15 @@ pub(super) const FILE_WORDS: &[&str] = &[
 
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
     let mut pos = 0;
-    for d in memchr_iter(b'.', ctx.bytes) {
+    for d in ctx.anchors.iter(Class::Dot) {
         if d < pos {
+            continue;
+        }
+        // A dot followed by a byte that ends the token (a sentence end): no dot of the same
+        // token came before it (it would have consumed this one), so once the trailing dot
+        // is trimmed the token has none and cannot be an indicator.
+        if ctx.bytes.get(d + 1).is_none_or(|&c| c.is_ascii() && !is_host_char(char::from(c))) {
+            pos = d + 1;
             continue;
         }
         let s = extend_back(ctx.text, d, pos, is_host_char);

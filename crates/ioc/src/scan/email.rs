@@ -2,9 +2,8 @@
 //! read backwards for at most 64 bytes and stops at the first non-address character, so a
 //! preceding word (`sender ap-billing@...`) is never glued on.
 
-use memchr::memchr_iter;
-
 use super::{Cand, Ctx};
+use crate::anchors::Class;
 use crate::host::parse_domain;
 use crate::lex::{extend_back, extend_fwd, is_host_char};
 use crate::types::IocType;
@@ -16,7 +15,7 @@ fn is_local(c: char) -> bool {
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
     let (text, b) = (ctx.text, ctx.bytes);
     let mut pos = 0;
-    for at in memchr_iter(b'@', b) {
+    for at in ctx.anchors.iter(Class::At) {
         if at < pos {
             continue;
         }

@@ -2,9 +2,8 @@
 //! digits, colons and dots is read once; only runs that parse and cannot be a clock time or
 //! a MAC address become candidates.
 
-use memchr::memchr_iter;
-
 use super::{Cand, Ctx};
+use crate::anchors::Class;
 use crate::lex::{char_before, extend_back, extend_fwd};
 use crate::net::{ipv6_network, parse_ipv6};
 use crate::types::IocType;
@@ -16,7 +15,7 @@ fn is_v6(c: char) -> bool {
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
     let (text, b) = (ctx.text, ctx.bytes);
     let mut pos = 0;
-    for colon in memchr_iter(b':', b) {
+    for colon in ctx.anchors.iter(Class::Colon) {
         if colon < pos {
             continue;
         }

@@ -14,6 +14,7 @@ mod paths;
 mod url;
 mod words;
 
+use crate::anchors::Anchors;
 use crate::refang::Edit;
 use crate::types::{Flags, IocType};
 
@@ -38,11 +39,14 @@ pub(crate) struct Ctx<'a> {
     pub text: &'a str,
     pub bytes: &'a [u8],
     edits: &'a [Edit],
+    /// Where each scanner may start (see [`Anchors`]).
+    pub anchors: &'a Anchors,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(text: &'a str, edits: &'a [Edit]) -> Self {
-        Ctx { text, bytes: text.as_bytes(), edits }
+    /// `anchors` must have been computed on `text`.
+    pub fn with_anchors(text: &'a str, edits: &'a [Edit], anchors: &'a Anchors) -> Self {
+        Ctx { text, bytes: text.as_bytes(), edits, anchors }
     }
 
     /// Whether a defang token was refanged inside `[start, end)`.

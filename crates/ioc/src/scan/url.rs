@@ -2,11 +2,8 @@
 //! where a URL ends and builds its canonical form (also used for scheme-less URLs such as
 //! `evil[.]com/gate.php`, found by the dotted-token scanner).
 
-use std::sync::OnceLock;
-
-use memchr::memmem;
-
 use super::{Cand, Ctx};
+use crate::anchors::Class;
 use crate::host::parse_domain;
 use crate::lex::{char_at, is_alnum, trim_trailing};
 use crate::net::{parse_ipv4, parse_ipv6};
@@ -112,10 +109,9 @@ pub(super) fn canonical(scheme: &str, a: &Authority, rest: &str) -> String {
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
     let (text, bytes) = (ctx.text, ctx.bytes);
     let mut resume = 0;
-    static FINDER: OnceLock<memmem::Finder<'static>> = OnceLock::new();
-    let finder = FINDER.get_or_init(|| memmem::Finder::new(b"://"));
-    for i in finder.find_iter(bytes) {
-        if i < resume {
+    // Each `://`: a colon followed by two slashes (occurrences cannot overlap).
+    for i in ctx.anchors.iter(Class::Colon) {
+        if i < resume || bytes.get(i + 1..i + 3) != Some(b"//") {
             continue;
         }
         let mut s = i;
@@ -170,7 +166,8 @@ mod tests {
     use super::*;
 
     fn urls(t: &str) -> Vec<String> {
-        let ctx = Ctx::new(t, &[]);
+        let anchors = crate::anchors::Anchors::new(t.as_bytes());
+        let ctx = Ctx::with_anchors(t, &[], &anchors);
         let mut out = Vec::new();
         scan(&ctx, &mut out);
         out.into_iter().filter(|c| !c.shadow).map(|c| c.value).collect()
