@@ -67,7 +67,7 @@ impl Extractor {
                 confidence = confidence.saturating_add(15).min(100);
             }
             let mut f = Finding { kind: c.kind, value: c.value, raw: raw.to_string(), start, end, confidence, suppressed: None, port: c.port, flags };
-            f.suppressed = self.allowlist.check(&f);
+            f.suppressed = self.allowlist.check_parsed(&f, c.net).cloned();
             out.push(f);
         }
         out

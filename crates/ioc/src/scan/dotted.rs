@@ -9,7 +9,7 @@ use super::{Cand, Ctx};
 use crate::anchors::Class;
 use crate::host::{FILE_EXT_TLDS, FILE_EXTS, STRONG_FILE_EXTS, ext_in, parse_domain};
 use crate::lex::{char_at, char_before, context_has, extend_back, extend_fwd, is_host_char};
-use crate::net::{ipv4_network, parse_ipv4};
+use crate::net::{ipv4_cidr_string, ipv4_network, ipv4_string, parse_ipv4};
 use crate::types::IocType;
 
 /// Words that, just before a dotted quad, say it is a version number.
@@ -201,7 +201,8 @@ fn ipv4_parts(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<
 
 fn ipv4(ctx: &Ctx<'_>, s: usize, e: usize, tail: bool, addr: std::net::Ipv4Addr, out: &mut Vec<Cand>) -> Option<usize> {
     let b = ctx.bytes;
-    let mut c = ctx.cand(IocType::Ipv4, s, e, addr.to_string(), 75);
+    let mut c = ctx.cand(IocType::Ipv4, s, e, ipv4_string(addr), 75);
+    c.net = Some((addr.into(), None));
     if tail {
         let (port, after_port) = port_at(b, e);
         if b.get(after_port) == Some(&b'/') {
@@ -209,7 +210,8 @@ fn ipv4(ctx: &Ctx<'_>, s: usize, e: usize, tail: bool, addr: std::net::Ipv4Addr,
                 && let Some((len, end)) = cidr_at(b, e)
             {
                 let net = ipv4_network(addr, len);
-                c = ctx.cand(IocType::Ipv4Cidr, s, end, format!("{net}/{len}"), 70);
+                c = ctx.cand(IocType::Ipv4Cidr, s, end, ipv4_cidr_string(net, len), 70);
+                c.net = Some((net.into(), Some(len)));
                 out.push(c);
                 return Some(end);
             }

@@ -47,11 +47,14 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
             let len: u8 = text[e + 1..end].parse().unwrap_or(255);
             if len <= 128 && !b.get(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
                 let net = ipv6_network(addr, len);
-                out.push(ctx.cand(IocType::Ipv6Cidr, s, end, format!("{net}/{len}"), 70));
+                let mut c = ctx.cand(IocType::Ipv6Cidr, s, end, format!("{net}/{len}"), 70);
+                c.net = Some((net.into(), Some(len)));
+                out.push(c);
                 continue;
             }
         }
         let mut c = ctx.cand(IocType::Ipv6, s, e, addr.to_string(), 70);
+        c.net = Some((addr.into(), None));
         // `[addr]:port`
         if s > 0 && b[s - 1] == b'[' && b.get(e) == Some(&b']') {
             let (port, after) = super::dotted::port_at(b, e + 1);

@@ -29,6 +29,9 @@ pub(crate) struct Cand {
     pub confidence: u8,
     pub port: Option<u16>,
     pub flags: Flags,
+    /// For IP findings: the address (network for CIDRs) and prefix length that `value`
+    /// spells, so the allow-list need not parse it back.
+    pub net: Option<(std::net::IpAddr, Option<u8>)>,
     /// A region that hides what overlaps it and is then dropped (the label of a Slack
     /// `<url|label>` link, which repeats the URL).
     pub shadow: bool,
@@ -56,7 +59,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn cand(&self, kind: IocType, start: usize, end: usize, value: String, confidence: u8) -> Cand {
-        Cand { kind, start, end, value, confidence, port: None, flags: Flags::default(), shadow: false }
+        Cand { kind, start, end, value, confidence, port: None, flags: Flags::default(), net: None, shadow: false }
     }
 }
 

@@ -6,7 +6,7 @@ use super::{Cand, Ctx};
 use crate::anchors::Class;
 use crate::host::parse_domain;
 use crate::lex::{char_at, is_alnum, trim_trailing};
-use crate::net::{parse_ipv4, parse_ipv6};
+use crate::net::{ipv4_string, parse_ipv4, parse_ipv6};
 use crate::types::{Flags, IocType};
 
 /// URLs longer than this are skipped (their region is still consumed).
@@ -74,7 +74,7 @@ pub(super) fn parse_authority(auth: &str) -> Option<Authority> {
     };
     let mut flags = Flags::default();
     let canon = if let Some(v4) = parse_ipv4(host) {
-        v4.to_string()
+        ipv4_string(v4)
     } else if hostport.starts_with('[') {
         format!("[{}]", parse_ipv6(host)?)
     } else {
