@@ -7,8 +7,8 @@
 use super::url::{canonical, parse_authority, tail_end};
 use super::{Cand, Ctx};
 use crate::anchors::Class;
-use crate::host::{FILE_EXT_TLDS, FILE_EXTS, STRONG_FILE_EXTS, ext_in, parse_domain};
-use crate::lex::{char_at, char_before, context_has, extend_back, extend_fwd, is_host_char};
+use crate::host::{FILE_EXT_SET, FILE_EXT_TLD_SET, STRONG_FILE_EXT_SET, ext_in, parse_domain};
+use crate::lex::{WordSet, char_at, char_before, context_has, extend_back, extend_fwd, is_host_char};
 use crate::net::{ipv4_cidr_string, ipv4_network, ipv4_string, parse_ipv4};
 use crate::types::IocType;
 
@@ -56,6 +56,10 @@ const VERSION_WORDS: &[&str] = &[
     "range",
 ];
 
+static VERSION: WordSet = WordSet::new(VERSION_WORDS);
+static DOMAIN: WordSet = WordSet::new(DOMAIN_WORDS);
+static FILE: WordSet = WordSet::new(FILE_WORDS);
+
 /// Words that make an ambiguous token (`setup.zip`) a domain.
 const DOMAIN_WORDS: &[&str] = &[
     "domain",
@@ -85,7 +89,7 @@ const DOMAIN_WORDS: &[&str] = &[
 ];
 
 /// Words that make a token with a file extension a file name.
-pub(super) const FILE_WORDS: &[&str] = &[
+const FILE_WORDS: &[&str] = &[
     "dropped",
     "drops",
     "drop",
@@ -190,7 +194,7 @@ fn ipv4_parts(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<
     for part in ctx.text[s..e].split('-') {
         let pe = ps + part.len();
         if let Some(addr) = parse_ipv4(part)
-            && !context_has(ctx.bytes, ps, 3, VERSION_WORDS)
+            && !context_has(ctx.bytes, ps, 3, &VERSION)
         {
             last = ipv4(ctx, ps, pe, pe == e, addr, out);
         }
@@ -286,13 +290,13 @@ fn named(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize
     let package = tok.matches('.').count() >= 2 && ["com", "org", "net", "io", "de", "uk", "android", "java", "javax"].contains(&first);
     let domain = if tok.contains('_') || package { None } else { parse_domain(tok) };
     if let Some(h) = domain {
-        let ambiguous = ext_in(ext, FILE_EXT_TLDS);
+        let ambiguous = ext_in(ext, &FILE_EXT_TLD_SET);
         // `ASP.NET`, `VB.NET`: a short upper-case word before an upper-case TLD.
         let shouting = tok.bytes().all(|c| !c.is_ascii_lowercase())
             && tok.matches('.').count() == 1
             && first.len() <= 4
             && first.bytes().all(|c| c.is_ascii_alphabetic());
-        let ctx_word = ambiguous && context_has(b, s, 3, DOMAIN_WORDS);
+        let ctx_word = ambiguous && context_has(b, s, 3, &DOMAIN);
         let plain = !defanged && port.is_none() && !slash_follows;
         if !(plain && ((ambiguous && !ctx_word) || shouting)) {
             if slash_follows && let Some(u) = schemeless(ctx, s, after_port) {
@@ -317,15 +321,15 @@ fn named(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize
 }
 
 fn file_name(ctx: &Ctx<'_>, s: usize, e: usize, ext: &str, out: &mut Vec<Cand>) -> Option<usize> {
-    if !ext_in(ext, FILE_EXTS) || !ctx.text.is_char_boundary(s) || e - s > 255 {
+    if !ext_in(ext, &FILE_EXT_SET) || !ctx.text.is_char_boundary(s) || e - s > 255 {
         return None;
     }
     let stem = &ctx.text[s..e - ext.len() - 1];
     if stem.is_empty() || !stem.bytes().any(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
-    let strong = ext_in(ext, STRONG_FILE_EXTS);
-    let context = context_has(ctx.bytes, s, 3, FILE_WORDS);
+    let strong = ext_in(ext, &STRONG_FILE_EXT_SET);
+    let context = context_has(ctx.bytes, s, 3, &FILE);
     if !strong && !context {
         return None;
     }

@@ -39,7 +39,8 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
         let Some(h) = parse_domain(&text[at + 1..de]) else {
             continue;
         };
-        if crate::lex::context_has(b, ls, 2, &["id", "msgid"]) {
+        static ID: crate::lex::WordSet = crate::lex::WordSet::new(&["id", "msgid"]);
+        if crate::lex::context_has(b, ls, 2, &ID) {
             continue; // `Message-ID: <...@host>` is not a mailbox
         }
         let value = format!("{}@{}", local.to_ascii_lowercase(), h.ascii);

@@ -9,12 +9,15 @@ use super::paths;
 use super::{Cand, Ctx};
 use crate::anchors::Class;
 use crate::crypto::{is_btc_base58, is_btc_bech32, is_eth, is_xmr};
-use crate::lex::{context_has, is_alnum};
+use crate::lex::{WordSet, context_has, is_alnum};
 use crate::types::IocType;
 
 const JA3_WORDS: &[&str] = &["ja3", "ja3s", "ja3_hash", "ja3hash", "ja3_digest", "ja3s_hash", "ja3_md5"];
 const GIT_WORDS: &[&str] = &["commit", "commits", "git", "rev", "revision", "changeset", "merge", "tree", "blob", "head"];
 const NOT_HASH_WORDS: &[&str] = &["imphash", "ssdeep", "tlsh", "guid", "uuid", "clsid", "serial", "thumbprint", "jarm", "ja4", "request-id", "trace"];
+static JA3: WordSet = WordSet::new(JA3_WORDS);
+static GIT: WordSet = WordSet::new(GIT_WORDS);
+static NOT_HASH: WordSet = WordSet::new(NOT_HASH_WORDS);
 
 /// ASCII letters and digits, as a lookup table for the hot loop.
 static ALNUM: [bool; 256] = {
@@ -214,13 +217,13 @@ fn hash(ctx: &Ctx<'_>, s: usize, w: &[u8]) -> Option<(IocType, u8)> {
     if (upper && lower) || !(upper || lower) || !w.iter().any(u8::is_ascii_digit) {
         return None;
     }
-    if context_has(ctx.bytes, s, 3, NOT_HASH_WORDS) {
+    if context_has(ctx.bytes, s, 3, &NOT_HASH) {
         return None;
     }
     match w.len() {
-        32 if context_has(ctx.bytes, s, 4, JA3_WORDS) => Some((IocType::Ja3, 85)),
+        32 if context_has(ctx.bytes, s, 4, &JA3) => Some((IocType::Ja3, 85)),
         32 => Some((IocType::Md5, 85)),
-        40 if context_has(ctx.bytes, s, 3, GIT_WORDS) => None,
+        40 if context_has(ctx.bytes, s, 3, &GIT) => None,
         40 => Some((IocType::Sha1, 90)),
         64 => Some((IocType::Sha256, 95)),
         128 => Some((IocType::Sha512, 95)),
