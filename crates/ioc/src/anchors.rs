@@ -51,20 +51,13 @@ static CLASS_OF: [u8; 256] = {
     set(t, b"0123456789", Class::Digit)
 };
 
-/// Candidate bytes, a superset of the anchors that is cheap to test on a whole vector:
-/// `-` to `:` (`-./0-9:`), `@` to `\` (`@`, upper case, `[`, `\`), `(`, `{`, `x`, `%`, `d` or
-/// `D` after a space, and `m` before `u`. `CLASS_OF` drops the upper-case letters that
-/// anchor nothing.
+/// Candidate bytes, a superset of the anchors that is cheap to test on a whole vector: every
+/// byte below `a` except the space (digits, punctuation, upper case...), `x`, `{`, `d` after a
+/// space and `m` before `u`. `CLASS_OF` then drops the candidates that anchor nothing; in
+/// chat they are few (capitals, commas, line ends).
 #[inline(always)]
 fn candidate(prev: u8, c: u8, next: u8) -> bool {
-    c.wrapping_sub(b'-') <= b':' - b'-'
-        || c.wrapping_sub(b'@') <= b'\\' - b'@'
-        || c == b'('
-        || c == b'{'
-        || c == b'x'
-        || c == b'%'
-        || ((c | 0x20) == b'd' && prev == b' ')
-        || (c == b'm' && next == b'u')
+    (c < b'a' && c != b' ') || c == b'x' || c == b'{' || ((c | 0x20) == b'd' && prev == b' ') || (c == b'm' && next == b'u')
 }
 
 /// The candidate mask of the 16 bytes `w[1..17]` (`w[0]` is the byte before, `w[17]` the one
@@ -84,27 +77,9 @@ fn mask16(w: &[u8]) -> u64 {
     gather(lo) | (gather(hi) << 8)
 }
 
-/// The candidate mask of the block of up to 64 bytes at `base`.
-#[inline]
-fn block_mask(b: &[u8], base: usize) -> u64 {
-    if base > 0
-        && let Some(w) = b.get(base - 1..base + 65)
-    {
-        return mask16(&w[..18]) | mask16(&w[16..34]) << 16 | mask16(&w[32..50]) << 32 | mask16(&w[48..66]) << 48;
-    }
-    // First or last block: pad with zeros, which match nothing, and skip empty quarters.
-    let mut w = [0u8; 66];
-    let end = b.len().min(base + 65);
-    w[1..1 + end - base].copy_from_slice(&b[base..end]);
-    if base > 0 {
-        w[0] = b[base - 1];
-    }
-    let mut m = 0;
-    for q in 0..(b.len() - base).min(64).div_ceil(16) {
-        m |= mask16(&w[q * 16..q * 16 + 18]) << (q * 16);
-    }
-    m
-}
+/// Bytes classified per round: the text is copied through a padded stack buffer of this
+/// size, so every 16-byte window is in bounds (no per-window edge cases).
+const CHUNK: usize = 256;
 
 /// Inline capacity (words) of [`Anchors`]: texts up to 256 bytes (most chat messages) need
 /// no allocation.
@@ -114,6 +89,8 @@ const INLINE: usize = 4 * CLASSES;
 pub(crate) struct Anchors {
     /// 64-bit words per class.
     words: usize,
+    /// Bit `c`: class `c` has at least one anchor.
+    present: u8,
     /// `bits[class * words + i]`, bit `j`: position `64 * i + j`; in `inline` for short texts.
     inline: [u64; INLINE],
     heap: Vec<u64>,
@@ -121,35 +98,66 @@ pub(crate) struct Anchors {
 
 impl Anchors {
     pub fn new(b: &[u8]) -> Self {
-        let mut a = Anchors { words: 0, inline: [0; INLINE], heap: Vec::new() };
-        a.fill(b);
+        let mut a = Anchors { words: 0, present: 0, inline: [0; INLINE], heap: Vec::new() };
+        a.compute(b);
         a
     }
 
     /// Recomputes the anchors for `b` in place (no copy of the inline bitmaps).
     pub fn fill(&mut self, b: &[u8]) {
-        let words = b.len().div_ceil(64);
-        self.words = words;
         self.inline = [0; INLINE];
         self.heap.clear();
+        self.compute(b);
+    }
+
+    /// Computes the bitmaps into zeroed storage.
+    fn compute(&mut self, b: &[u8]) {
+        let words = b.len().div_ceil(64);
+        self.words = words;
         if words * CLASSES > INLINE {
             self.heap.resize(words * CLASSES, 0);
         }
         let bits = if self.heap.is_empty() { &mut self.inline[..] } else { &mut self.heap[..] };
-        for i in 0..words {
-            let base = i * 64;
-            let mut m = block_mask(b, base);
-            while m != 0 {
-                let j = m.trailing_zeros() as usize;
-                m &= m - 1;
-                if let Some(&byte) = b.get(base + j) {
-                    let c = CLASS_OF[usize::from(byte)];
+        let mut present = 0u8;
+        // buf[0]: the byte before the chunk; buf[1..=n]: the chunk; buf[n + 1]: the byte after
+        // (0 at the ends of the text, which matches nothing that needs a neighbour).
+        let mut buf = [0u8; CHUNK + 18];
+        for (k, chunk) in b.chunks(CHUNK).enumerate() {
+            let base = k * CHUNK;
+            let n = chunk.len();
+            buf[0] = if base > 0 { b[base - 1] } else { 0 };
+            buf[1..=n].copy_from_slice(chunk);
+            buf[n + 1] = b.get(base + n).copied().unwrap_or(0);
+            for (wi, word_start) in (0..n).step_by(64).enumerate() {
+                let len = (n - word_start).min(64);
+                let mut m = 0;
+                for q in 0..len.div_ceil(16) {
+                    let p = word_start + q * 16;
+                    m |= mask16(&buf[p..p + 18]) << (q * 16);
+                }
+                if len < 64 {
+                    // Bytes past the end of the chunk (stale or padding) are not positions.
+                    m &= (1 << len) - 1;
+                }
+                let i = base / 64 + wi;
+                while m != 0 {
+                    let j = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let c = CLASS_OF[usize::from(chunk[word_start + j])];
                     if c != 0 {
                         bits[usize::from(c - 1) * words + i] |= 1 << j;
+                        present |= 1 << (c - 1);
                     }
                 }
             }
         }
+        self.present = present;
+    }
+
+    /// Whether the text has an anchor of class `c`.
+    #[inline]
+    pub fn has(&self, c: Class) -> bool {
+        self.present & (1 << c as u8) != 0
     }
 
     #[inline]
@@ -237,6 +245,7 @@ mod tests {
                 let a = Anchors::new(&b);
                 for c in ALL {
                     assert_eq!(a.iter(c).collect::<Vec<_>>(), naive(&b, c), "{c:?} len {len}");
+                    assert_eq!(a.has(c), !naive(&b, c).is_empty());
                 }
                 let mut both: Vec<usize> = naive(&b, Class::Word).into_iter().chain(naive(&b, Class::Colon)).collect();
                 both.sort_unstable();

@@ -153,6 +153,9 @@ pub(crate) fn normalize(input: &str) -> Normalized<'_> {
 
 /// [`normalize`] with the anchors of `input` already computed.
 pub(crate) fn normalize_with<'a>(input: &'a str, anchors: &Anchors) -> Normalized<'a> {
+    if !anchors.has(Class::Refang) {
+        return Normalized { text: Cow::Borrowed(input), edits: Vec::new() };
+    }
     let bytes = input.as_bytes();
     let mut out: Option<String> = None;
     let mut edits = Vec::new();

@@ -141,6 +141,9 @@ const FILE_WORDS: &[&str] = &[
 ];
 
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    if !ctx.anchors.has(Class::Dot) {
+        return;
+    }
     let mut pos = 0;
     for d in ctx.anchors.iter(Class::Dot) {
         if d < pos {

@@ -13,6 +13,9 @@ fn is_local(c: char) -> bool {
 }
 
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    if !ctx.anchors.has(Class::At) {
+        return;
+    }
     let (text, b) = (ctx.text, ctx.bytes);
     let mut pos = 0;
     for at in ctx.anchors.iter(Class::At) {

@@ -13,6 +13,9 @@ fn is_v6(c: char) -> bool {
 }
 
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    if !ctx.anchors.has(Class::Colon) {
+        return;
+    }
     let (text, b) = (ctx.text, ctx.bytes);
     let mut pos = 0;
     for colon in ctx.anchors.iter(Class::Colon) {

@@ -107,6 +107,9 @@ pub(super) fn canonical(scheme: &str, a: &Authority, rest: &str) -> String {
 }
 
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    if !ctx.anchors.has(Class::Colon) {
+        return;
+    }
     let (text, bytes) = (ctx.text, ctx.bytes);
     let mut resume = 0;
     // Each `://`: a colon followed by two slashes (occurrences cannot overlap).

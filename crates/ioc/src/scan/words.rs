@@ -34,9 +34,15 @@ static ALNUM: [bool; 256] = {
 const LONG: usize = 26;
 
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
-    long_words(ctx, out);
-    anchored(ctx, out);
-    unix_paths(ctx, out);
+    if ctx.anchors.has(Class::Digit) {
+        long_words(ctx, out);
+    }
+    if ctx.anchors.has(Class::Word) || ctx.anchors.has(Class::Colon) {
+        anchored(ctx, out);
+    }
+    if ctx.anchors.has(Class::Slash) {
+        unix_paths(ctx, out);
+    }
 }
 
 /// `/tmp/...`, `/var/...`: a `/` at a word boundary followed by a known root directory.
