@@ -30,19 +30,25 @@ pub(crate) enum Class {
     Digit,
 }
 
+#[cfg(test)]
 const CLASSES: usize = 7;
 
-/// Byte value -> class index + 1 (0: not an anchor).
+/// Bitmap words per 64 text bytes: one per class plus one that collects the candidates of
+/// no class, so that sorting a candidate needs no branch.
+const SLOTS: usize = 8;
+const NO_CLASS: u8 = 7;
+
+/// Byte value -> class index (`NO_CLASS`: not an anchor).
 static CLASS_OF: [u8; 256] = {
     const fn set(mut t: [u8; 256], bytes: &[u8], c: Class) -> [u8; 256] {
         let mut i = 0;
         while i < bytes.len() {
-            t[bytes[i] as usize] = c as u8 + 1;
+            t[bytes[i] as usize] = c as u8;
             i += 1;
         }
         t
     }
-    let t = set([0u8; 256], b".", Class::Dot);
+    let t = set([NO_CLASS; 256], b".", Class::Dot);
     let t = set(t, b":", Class::Colon);
     let t = set(t, b"@", Class::At);
     let t = set(t, b"/", Class::Slash);
@@ -83,15 +89,15 @@ const CHUNK: usize = 256;
 
 /// Inline capacity (words) of [`Anchors`]: texts up to 256 bytes (most chat messages) need
 /// no allocation.
-const INLINE: usize = 4 * CLASSES;
+const INLINE: usize = 4 * SLOTS;
 
 /// Per-class bitmaps of anchor positions.
 pub(crate) struct Anchors {
-    /// 64-bit words per class.
+    /// 64-byte blocks of the text.
     words: usize,
     /// Bit `c`: class `c` has at least one anchor.
     present: u8,
-    /// `bits[class * words + i]`, bit `j`: position `64 * i + j`; in `inline` for short texts.
+    /// `bits[i * SLOTS + class]`, bit `j`: position `64 * i + j`; in `inline` for short texts.
     inline: [u64; INLINE],
     heap: Vec<u64>,
 }
@@ -114,8 +120,8 @@ impl Anchors {
     fn compute(&mut self, b: &[u8]) {
         let words = b.len().div_ceil(64);
         self.words = words;
-        if words * CLASSES > INLINE {
-            self.heap.resize(words * CLASSES, 0);
+        if words * SLOTS > INLINE {
+            self.heap.resize(words * SLOTS, 0);
         }
         let bits = if self.heap.is_empty() { &mut self.inline[..] } else { &mut self.heap[..] };
         let mut present = 0u8;
@@ -140,14 +146,13 @@ impl Anchors {
                     m &= (1 << len) - 1;
                 }
                 let i = base / 64 + wi;
+                let row: &mut [u64; SLOTS] = (&mut bits[i * SLOTS..i * SLOTS + SLOTS]).try_into().expect("one row");
                 while m != 0 {
                     let j = m.trailing_zeros() as usize;
                     m &= m - 1;
                     let c = CLASS_OF[usize::from(chunk[word_start + j])];
-                    if c != 0 {
-                        bits[usize::from(c - 1) * words + i] |= 1 << j;
-                        present |= 1 << (c - 1);
-                    }
+                    row[usize::from(c) % SLOTS] |= 1 << j;
+                    present |= 1 << c;
                 }
             }
         }
@@ -160,12 +165,6 @@ impl Anchors {
         self.present & (1 << c as u8) != 0
     }
 
-    #[inline]
-    fn bits(&self, c: Class) -> &[u64] {
-        let s = c as usize * self.words;
-        if self.heap.is_empty() { &self.inline[s..s + self.words] } else { &self.heap[s..s + self.words] }
-    }
-
     /// Positions of class `c`, increasing.
     #[inline]
     pub fn iter(&self, c: Class) -> Positions<'_> {
@@ -175,17 +174,19 @@ impl Anchors {
     /// Positions of class `a` or `b`, increasing.
     #[inline]
     pub fn union(&self, a: Class, b: Class) -> Positions<'_> {
-        Positions { a: self.bits(a), b: self.bits(b), idx: 0, cur: 0, started: false }
+        let bits = if self.heap.is_empty() { &self.inline[..self.words * SLOTS] } else { &self.heap[..] };
+        Positions { rows: bits.chunks_exact(SLOTS), a: a as usize, b: b as usize, base: 0, cur: 0 }
     }
 }
 
 /// Iterator over set bits of one or two class bitmaps.
 pub(crate) struct Positions<'a> {
-    a: &'a [u64],
-    b: &'a [u64],
-    idx: usize,
+    rows: std::slice::ChunksExact<'a, u64>,
+    a: usize,
+    b: usize,
+    /// Position of bit 0 of `cur`, plus 64.
+    base: usize,
     cur: u64,
-    started: bool,
 }
 
 impl Iterator for Positions<'_> {
@@ -193,17 +194,14 @@ impl Iterator for Positions<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<usize> {
-        if !self.started {
-            self.started = true;
-            self.cur = self.a.first().copied().unwrap_or(0) | self.b.first().copied().unwrap_or(0);
-        }
         while self.cur == 0 {
-            self.idx += 1;
-            self.cur = *self.a.get(self.idx)? | self.b[self.idx];
+            let row = self.rows.next()?;
+            self.cur = row[self.a] | row[self.b];
+            self.base += 64;
         }
         let j = self.cur.trailing_zeros() as usize;
         self.cur &= self.cur - 1;
-        Some(self.idx * 64 + j)
+        Some(self.base - 64 + j)
     }
 }
 
@@ -223,7 +221,7 @@ mod tests {
                     b'm' => b.get(i + 1) == Some(&b'u'),
                     _ => true,
                 };
-                cls == c as u8 + 1 && ok
+                cls == c as u8 && ok
             })
             .collect()
     }
