@@ -78,6 +78,49 @@ impl Hasher for FxHasher {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
+/// A 4096-bit filter over (length, first byte, last byte) of the keys of a map. A key whose
+/// bit is clear is not in the map, which is what nearly every lookup finds; only the rest
+/// are hashed and looked up.
+#[derive(Clone)]
+struct KeyFilter([u64; 64]);
+
+impl Default for KeyFilter {
+    fn default() -> Self {
+        KeyFilter([0; 64])
+    }
+}
+
+impl fmt::Debug for KeyFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyFilter({} bits)", self.0.iter().map(|w| w.count_ones()).sum::<u32>())
+    }
+}
+
+impl KeyFilter {
+    #[inline]
+    fn slot(len: usize, first: u8, last: u8) -> usize {
+        let h = (len as u32).wrapping_mul(0x9E37_79B1) ^ u32::from(first).wrapping_mul(0x85EB_CA77) ^ u32::from(last).wrapping_mul(0xC2B2_AE3D);
+        (h >> 20) as usize
+    }
+
+    #[inline]
+    fn slot_of(key: &[u8], map: impl Fn(u8) -> u8) -> usize {
+        Self::slot(key.len(), key.first().map_or(0, |&c| map(c)), key.last().map_or(0, |&c| map(c)))
+    }
+
+    fn insert(&mut self, key: &[u8]) {
+        let s = Self::slot_of(key, |c| c);
+        self.0[s / 64] |= 1 << (s % 64);
+    }
+
+    /// Whether `key` (mapped byte-wise by `map` like the inserted keys were) may be present.
+    #[inline]
+    fn may_contain(&self, key: &[u8], map: impl Fn(u8) -> u8) -> bool {
+        let s = Self::slot_of(key, map);
+        self.0[s / 64] & (1 << (s % 64)) != 0
+    }
+}
+
 /// Entries that suppress findings. Cheap to clone and to query (hash lookups per prefix
 /// length and per domain label).
 ///
@@ -115,6 +158,9 @@ pub struct Allowlist {
     /// Domain name -> (reason index, also matches subdomains).
     domains: FxMap<String, (usize, bool)>,
     values: FxMap<String, usize>,
+    /// Filters over the keys of `domains` and `values`.
+    domain_filter: KeyFilter,
+    value_filter: KeyFilter,
 }
 
 impl Allowlist {
@@ -176,10 +222,13 @@ impl Allowlist {
                         (!v.is_empty() && v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-')).then_some(v)
                     });
                     let name = name.ok_or_else(|| err("bad domain"))?;
+                    self.domain_filter.insert(name.as_bytes());
                     self.domains.insert(name, (idx, kind == "domain"));
                 }
                 "value" => {
-                    self.values.insert(value.to_ascii_lowercase(), idx);
+                    let key = value.to_ascii_lowercase();
+                    self.value_filter.insert(key.as_bytes());
+                    self.values.insert(key, idx);
                 }
                 _ => return Err(err("unknown kind (cidr, domain, host, value)")),
             }
@@ -276,7 +325,8 @@ impl Allowlist {
         let mut name = host.trim_end_matches('.');
         let mut exact = true;
         loop {
-            if let Some(&(i, subtree)) = self.domains.get(name)
+            if self.domain_filter.may_contain(name.as_bytes(), |c| c)
+                && let Some(&(i, subtree)) = self.domains.get(name)
                 && (exact || subtree)
             {
                 return Some(&self.reasons[i]);
@@ -291,7 +341,7 @@ impl Allowlist {
 
     /// The reason a canonical value is listed verbatim.
     pub fn check_value(&self, value: &str) -> Option<&Suppression> {
-        if self.values.is_empty() {
+        if !self.value_filter.may_contain(value.as_bytes(), |c| c.to_ascii_lowercase()) {
             return None;
         }
         // Canonical values are mostly lower-case already: avoid the copy then (the test is
@@ -332,14 +382,19 @@ impl Allowlist {
             },
             IocType::Domain => self.check_domain(&f.value).filter(|s| applies(s, IocType::Domain)),
             IocType::Email => {
-                let host = f.value.rsplit_once('@')?.1;
+                let at = f.value.bytes().rposition(|c| c == b'@')?;
+                let host = &f.value[at + 1..];
                 self.check_domain(host).filter(|s| applies(s, IocType::Email))
             }
             IocType::Url => {
                 let host = url_host(&f.value)?;
-                match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
-                    Ok(a) => self.check_ip(a, None),
-                    Err(_) => self.check_domain(host).filter(|s| applies(s, IocType::Url)),
+                // An address ends with a digit (IPv4) or has a colon (IPv6); skip parsing
+                // host names.
+                let maybe_ip = host.bytes().last().is_some_and(|c| c.is_ascii_digit() || c == b']') || host.contains(':');
+                let ip = if maybe_ip { host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok() } else { None };
+                match ip {
+                    Some(a) => self.check_ip(a, None),
+                    None => self.check_domain(host).filter(|s| applies(s, IocType::Url)),
                 }
             }
             // A system binary in its home directory (`C:\Windows\System32\rundll32.exe`).
@@ -356,12 +411,12 @@ impl Allowlist {
 pub fn url_host(url: &str) -> Option<&str> {
     let sep = url.as_bytes().windows(3).position(|w| w == b"://")?;
     let rest = &url[sep + 3..];
-    let auth = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let host = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
+    let auth = &rest[..rest.bytes().position(|c| matches!(c, b'/' | b'?' | b'#')).unwrap_or(rest.len())];
+    let host = auth.bytes().rposition(|c| c == b'@').map_or(auth, |i| &auth[i + 1..]);
     if host.starts_with('[') {
-        return host.find(']').map(|i| &host[..=i]);
+        return host.bytes().position(|c| c == b']').map(|i| &host[..=i]);
     }
-    Some(host.rsplit_once(':').map_or(host, |(h, _)| h))
+    Some(host.bytes().rposition(|c| c == b':').map_or(host, |i| &host[..i]))
 }
 
 /// No reason: an address range that no network covers.
@@ -459,6 +514,23 @@ mod tests {
                 assert_eq!(list.check_ip(p, None), slow(p), "{p}");
             }
         }
+    }
+
+    /// The key filters never hide an entry.
+    #[test]
+    fn key_filters_pass_every_entry() {
+        let mut a = Allowlist::new();
+        a.extend_from_str("value MiXeD.Exe x y\ndomain Corp.Example.ORG internal ours\nhost a.b x").unwrap();
+        for k in a.domains.keys() {
+            assert!(a.check_domain(k).is_some(), "{k}");
+            assert!(a.check_domain(&format!("sub.{k}")).is_some() == a.domains[k].1, "{k}");
+        }
+        for k in a.values.keys() {
+            assert!(a.check_value(k).is_some(), "{k}");
+            assert!(a.check_value(&k.to_ascii_uppercase()).is_some(), "{k}");
+        }
+        assert!(a.check_value("mixed.exe").is_some() && a.check_value("MIXED.EXE").is_some());
+        assert!(a.check_value("not-listed.exe").is_none());
     }
 
     #[test]

@@ -78,6 +78,7 @@ fn find_tokens(b: &[u8], anchors: &Anchors) -> Vec<(usize, usize, usize)> {
 }
 
 /// The tokens (indices into [`TOKENS`]) that can start with byte `c`.
+#[cfg(test)]
 fn starting_with(c: u8) -> &'static [usize] {
     match c.to_ascii_lowercase() {
         b'h' => &[0, 1],
@@ -90,15 +91,27 @@ fn starting_with(c: u8) -> &'static [usize] {
     }
 }
 
+/// The tokens that can start with byte `c`, longest first (no two tokens of one length can
+/// match at the same place, so the first match is the longest).
+fn starting_with_longest_first(c: u8) -> &'static [usize] {
+    match c.to_ascii_lowercase() {
+        b'h' => &[1, 0],
+        b'f' => &[2],
+        b'[' => &[11, 6, 13, 3, 10, 12, 15],
+        b'(' => &[7, 14, 4, 16],
+        b'{' => &[18, 17, 5],
+        b'\\' => &[9],
+        _ => &[],
+    }
+}
+
 /// The longest token (other than the spaced `dot`) that starts at `i`.
 fn longest_at(b: &[u8], i: usize) -> Option<(usize, usize, usize)> {
     let rest = &b[i..];
-    starting_with(*rest.first()?)
-        .iter()
-        .map(|&k| (k, TOKENS[k].0.as_bytes()))
-        .filter(|(_, tok)| rest.len() >= tok.len() && rest[..tok.len()].eq_ignore_ascii_case(tok))
-        .max_by_key(|(_, tok)| tok.len())
-        .map(|(k, tok)| (i, i + tok.len(), k))
+    starting_with_longest_first(*rest.first()?).iter().find_map(|&k| {
+        let tok = TOKENS[k].0.as_bytes();
+        rest.get(..tok.len()).is_some_and(|r| r.eq_ignore_ascii_case(tok)).then_some((i, i + tok.len(), k))
+    })
 }
 
 /// Index of the spaced word `dot` in [`TOKENS`].
@@ -304,6 +317,18 @@ mod tests {
         for (k, (tok, _, rule)) in TOKENS.iter().enumerate() {
             let first = tok.as_bytes()[0];
             assert_eq!(starting_with(first).contains(&k), !matches!(rule, Rule::Between), "{tok}");
+        }
+    }
+
+    #[test]
+    fn longest_first_lists_match_the_table() {
+        for c in 0..=255u8 {
+            let mut want: Vec<usize> = starting_with(c).to_vec();
+            want.sort_by_key(|&k| std::cmp::Reverse(TOKENS[k].0.len()));
+            let got = starting_with_longest_first(c);
+            assert_eq!(got.len(), want.len(), "{c}");
+            assert!(got.iter().all(|k| want.contains(k)), "{c}");
+            assert!(got.windows(2).all(|w| TOKENS[w[0]].0.len() >= TOKENS[w[1]].0.len()), "{c}");
         }
     }
 

@@ -175,7 +175,7 @@ fn token(ctx: &Ctx<'_>, mut s: usize, mut e: usize, out: &mut Vec<Cand>) -> Opti
         e -= 1;
     }
     let tok = &ctx.text[s..e];
-    if !tok.contains('.') {
+    if !tok.bytes().any(|c| c == b'.') {
         return None;
     }
     if let Some('@' | '/' | '\\' | '%' | '$' | '&' | '?' | '#' | '~') = char_before(ctx.text, s) {
@@ -194,9 +194,10 @@ fn token(ctx: &Ctx<'_>, mut s: usize, mut e: usize, out: &mut Vec<Cand>) -> Opti
 fn ipv4_parts(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize> {
     let mut last = None;
     let mut ps = s;
-    for part in ctx.text[s..e].split('-') {
+    // The parts between dashes (the token is ASCII digits, dots and dashes).
+    for part in ctx.bytes[s..e].split(|&c| c == b'-') {
         let pe = ps + part.len();
-        if let Some(addr) = parse_ipv4(part)
+        if let Some(addr) = parse_ipv4(&ctx.text[ps..pe])
             && !context_has(ctx.bytes, ps, 3, &VERSION)
         {
             last = ipv4(ctx, ps, pe, pe == e, addr, out);
@@ -285,20 +286,22 @@ fn schemeless(ctx: &Ctx<'_>, s: usize, slash: usize) -> Option<Cand> {
 fn named(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize> {
     let b = ctx.bytes;
     let tok = &ctx.text[s..e];
-    let ext = tok.rsplit('.').next().unwrap_or("");
+    let tb = tok.as_bytes();
+    // Byte searches for ASCII separators (exact in UTF-8): the last label, the first label,
+    // the number of dots.
+    let ext = tb.iter().rposition(|&c| c == b'.').map_or(tok, |i| &tok[i + 1..]);
     let defanged = ctx.defanged(s, e);
     let (port, after_port) = port_at(b, e);
     let slash_follows = b.get(after_port) == Some(&b'/');
-    let first = tok.split('.').next().unwrap_or("");
-    let package = tok.matches('.').count() >= 2 && ["com", "org", "net", "io", "de", "uk", "android", "java", "javax"].contains(&first);
-    let domain = if tok.contains('_') || package { None } else { parse_domain(tok) };
+    let first = tb.iter().position(|&c| c == b'.').map_or(tok, |i| &tok[..i]);
+    let dots = tb.iter().filter(|&&c| c == b'.').count();
+    let package = dots >= 2 && ["com", "org", "net", "io", "de", "uk", "android", "java", "javax"].contains(&first);
+    let domain = if tb.contains(&b'_') || package { None } else { parse_domain(tok) };
     if let Some(h) = domain {
         let ambiguous = ext_in(ext, &FILE_EXT_TLD_SET);
         // `ASP.NET`, `VB.NET`: a short upper-case word before an upper-case TLD.
-        let shouting = tok.bytes().all(|c| !c.is_ascii_lowercase())
-            && tok.matches('.').count() == 1
-            && first.len() <= 4
-            && first.bytes().all(|c| c.is_ascii_alphabetic());
+        let shouting =
+            tok.bytes().all(|c| !c.is_ascii_lowercase()) && dots == 1 && first.len() <= 4 && first.bytes().all(|c| c.is_ascii_alphabetic());
         let ctx_word = ambiguous && context_has(b, s, 3, &DOMAIN);
         let plain = !defanged && port.is_none() && !slash_follows;
         if !(plain && ((ambiguous && !ctx_word) || shouting)) {
