@@ -79,15 +79,15 @@ pub(crate) fn scan(ctx: &Ctx<'_>) -> Vec<Cand> {
 /// merges a handful of runs.
 fn resolve(mut all: Vec<Cand>) -> Vec<Cand> {
     all.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-    let mut kept: Vec<Cand> = Vec::with_capacity(all.len());
+    // In place: keep a candidate when it starts at or after the end of the last one kept.
     let mut last_end = 0;
-    for c in all {
+    all.retain(|c| {
         if c.start < last_end || c.start >= c.end {
-            continue;
+            return false;
         }
         last_end = c.end;
-        kept.push(c);
-    }
-    kept.retain(|c| !c.shadow);
-    kept
+        true
+    });
+    all.retain(|c| !c.shadow);
+    all
 }

@@ -14,12 +14,31 @@ const MAX_URL: usize = 8192;
 const MAX_AUTHORITY: usize = 512;
 const SCHEMES: &[&str] = &["http", "https", "ftp", "ftps", "sftp", "ws", "wss", "ldap", "ldaps", "rmi"];
 
+/// ASCII bytes that end a URL wherever they appear.
+static ASCII_DELIM: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = c.is_ascii_whitespace() || c.is_ascii_control() || matches!(c, b'<' | b'>' | b'"' | b'`' | b'|' | b'\'' | b'{' | b'}' | b'\\' | b'^');
+        i += 1;
+    }
+    t
+};
+
 /// Whether `c` ends a URL wherever it appears.
+#[inline]
 fn is_delim(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_whitespace() || c.is_ascii_control() || matches!(c, '<' | '>' | '"' | '`' | '|' | '\'' | '{' | '}' | '\\' | '^')
-    } else {
-        !c.is_alphanumeric()
+    if c.is_ascii() { ASCII_DELIM[c as usize] } else { !c.is_alphanumeric() }
+}
+
+/// The char at byte `pos` of `text`, decoding only non-ASCII bytes.
+#[inline]
+fn next_char(text: &str, pos: usize) -> Option<char> {
+    match text.as_bytes().get(pos) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        Some(_) => char_at(text, pos),
+        None => None,
     }
 }
 
@@ -28,7 +47,7 @@ fn is_delim(c: char) -> bool {
 pub(super) fn tail_end(text: &str, from: usize) -> usize {
     let (mut paren, mut square) = (0usize, 0usize);
     let mut pos = from;
-    while let Some(c) = char_at(text, pos) {
+    while let Some(c) = next_char(text, pos) {
         match c {
             '(' => paren += 1,
             '[' => square += 1,
@@ -130,7 +149,7 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
         }
         let a_start = i + 3;
         let mut a_end = a_start;
-        while let Some(c) = char_at(text, a_end) {
+        while let Some(c) = next_char(text, a_end) {
             let bracketed = bytes.get(a_start) == Some(&b'[');
             if a_end - a_start > MAX_AUTHORITY || matches!(c, '/' | '?' | '#' | '(' | ')') || (!bracketed && matches!(c, '[' | ']')) || is_delim(c) {
                 break;
