@@ -83,9 +83,30 @@ fn mask16(w: &[u8]) -> u64 {
     gather(lo) | (gather(hi) << 8)
 }
 
-/// Bytes classified per round: the text is copied through a padded stack buffer of this
-/// size, so every 16-byte window is in bounds (no per-window edge cases).
-const CHUNK: usize = 256;
+/// The candidate mask of the 64-byte block at `base` of `b`, whose window (one byte on
+/// each side) lies inside the text: four windows read in place.
+#[inline(always)]
+fn inner_block_mask(w: &[u8]) -> u64 {
+    mask16(&w[..18]) | mask16(&w[16..34]) << 16 | mask16(&w[32..50]) << 32 | mask16(&w[48..66]) << 48
+}
+
+/// The candidate mask of the block of up to 64 bytes at `base` at the start or the end of
+/// the text, through a zero-padded copy of its window; bits past the end are 0.
+#[inline(never)]
+fn edge_block_mask(b: &[u8], base: usize) -> u64 {
+    let mut w = [0u8; 66];
+    let end = b.len().min(base + 65);
+    w[1..1 + end - base].copy_from_slice(&b[base..end]);
+    if base > 0 {
+        w[0] = b[base - 1];
+    }
+    let len = (b.len() - base).min(64);
+    let mut m = 0;
+    for q in 0..len.div_ceil(16) {
+        m |= mask16(&w[q * 16..q * 16 + 18]) << (q * 16);
+    }
+    if len < 64 { m & ((1 << len) - 1) } else { m }
+}
 
 /// Inline capacity (words) of [`Anchors`]: texts up to 256 bytes (most chat messages) need
 /// no allocation.
@@ -125,35 +146,19 @@ impl Anchors {
         }
         let bits = if self.heap.is_empty() { &mut self.inline[..] } else { &mut self.heap[..] };
         let mut present = 0u8;
-        // buf[0]: the byte before the chunk; buf[1..=n]: the chunk; buf[n + 1]: the byte after
-        // (0 at the ends of the text, which matches nothing that needs a neighbour).
-        let mut buf = [0u8; CHUNK + 18];
-        for (k, chunk) in b.chunks(CHUNK).enumerate() {
-            let base = k * CHUNK;
-            let n = chunk.len();
-            buf[0] = if base > 0 { b[base - 1] } else { 0 };
-            buf[1..=n].copy_from_slice(chunk);
-            buf[n + 1] = b.get(base + n).copied().unwrap_or(0);
-            for (wi, word_start) in (0..n).step_by(64).enumerate() {
-                let len = (n - word_start).min(64);
-                let mut m = 0;
-                for q in 0..len.div_ceil(16) {
-                    let p = word_start + q * 16;
-                    m |= mask16(&buf[p..p + 18]) << (q * 16);
-                }
-                if len < 64 {
-                    // Bytes past the end of the chunk (stale or padding) are not positions.
-                    m &= (1 << len) - 1;
-                }
-                let i = base / 64 + wi;
-                let row: &mut [u64; SLOTS] = (&mut bits[i * SLOTS..i * SLOTS + SLOTS]).try_into().expect("one row");
-                while m != 0 {
-                    let j = m.trailing_zeros() as usize;
-                    m &= m - 1;
-                    let c = CLASS_OF[usize::from(chunk[word_start + j])];
-                    row[usize::from(c) % SLOTS] |= 1 << j;
-                    present |= 1 << c;
-                }
+        for i in 0..words {
+            let base = i * 64;
+            let mut m = match b.get(base.wrapping_sub(1)..base + 65) {
+                Some(w) if base > 0 => inner_block_mask(w),
+                _ => edge_block_mask(b, base),
+            };
+            let row: &mut [u64; SLOTS] = (&mut bits[i * SLOTS..i * SLOTS + SLOTS]).try_into().expect("one row");
+            while m != 0 {
+                let j = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let c = CLASS_OF[usize::from(b[base + j])];
+                row[usize::from(c) % SLOTS] |= 1 << j;
+                present |= 1 << c;
             }
         }
         self.present = present;

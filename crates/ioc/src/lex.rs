@@ -142,6 +142,8 @@ pub struct WordSet {
     /// Index + 1 into `words` (0: empty slot).
     slots: [u8; WordSet::SLOTS],
     words: &'static [&'static str],
+    /// Bit `n` (n < 64): some word has `n` bytes; bit 63 also stands for longer words.
+    lens: u64,
 }
 
 impl WordSet {
@@ -150,8 +152,10 @@ impl WordSet {
     pub const fn new(words: &'static [&'static str]) -> WordSet {
         assert!(words.len() < WordSet::SLOTS / 2, "word list too long for the table");
         let mut slots = [0u8; WordSet::SLOTS];
+        let mut lens = 0u64;
         let mut k = 0;
         while k < words.len() {
+            lens |= 1 << Self::len_bit(words[k].len());
             let mut i = Self::hash(words[k].as_bytes());
             while slots[i] != 0 {
                 i = (i + 1) % WordSet::SLOTS;
@@ -159,7 +163,12 @@ impl WordSet {
             slots[i] = (k + 1) as u8;
             k += 1;
         }
-        WordSet { slots, words }
+        WordSet { slots, words, lens }
+    }
+
+    #[inline]
+    const fn len_bit(n: usize) -> usize {
+        if n < 63 { n } else { 63 }
     }
 
     /// FNV-1a over the ASCII-lower-cased bytes, folded to a slot index.
@@ -177,6 +186,9 @@ impl WordSet {
     /// Whether `w` equals a word of the set, ASCII case-insensitively.
     #[inline]
     pub fn contains(&self, w: &[u8]) -> bool {
+        if self.lens & (1 << Self::len_bit(w.len())) == 0 {
+            return false;
+        }
         let mut i = Self::hash(w);
         loop {
             match self.slots[i] {
