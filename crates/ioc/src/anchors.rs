@@ -108,6 +108,9 @@ fn edge_block_mask(b: &[u8], base: usize) -> u64 {
     if len < 64 { m & ((1 << len) - 1) } else { m }
 }
 
+/// Texts up to this length are classified from one padded copy.
+const SMALL: usize = 128;
+
 /// Inline capacity (words) of [`Anchors`]: texts up to 256 bytes (most chat messages) need
 /// no allocation.
 const INLINE: usize = 4 * SLOTS;
@@ -146,11 +149,22 @@ impl Anchors {
         }
         let bits = if self.heap.is_empty() { &mut self.inline[..] } else { &mut self.heap[..] };
         let mut present = 0u8;
+        // Texts of up to two blocks (most chat messages): one zero-padded copy serves both.
+        let mut small = [0u8; SMALL + 2];
+        if b.len() <= SMALL {
+            small[1..=b.len()].copy_from_slice(b);
+        }
         for i in 0..words {
             let base = i * 64;
-            let mut m = match b.get(base.wrapping_sub(1)..base + 65) {
-                Some(w) if base > 0 => inner_block_mask(w),
-                _ => edge_block_mask(b, base),
+            let mut m = if b.len() <= SMALL {
+                let len = b.len() - base;
+                let m = inner_block_mask(&small[base..base + 66]);
+                if len < 64 { m & ((1 << len) - 1) } else { m }
+            } else {
+                match b.get(base.wrapping_sub(1)..base + 65) {
+                    Some(w) if base > 0 => inner_block_mask(w),
+                    _ => edge_block_mask(b, base),
+                }
             };
             let row: &mut [u64; SLOTS] = (&mut bits[i * SLOTS..i * SLOTS + SLOTS]).try_into().expect("one row");
             while m != 0 {
