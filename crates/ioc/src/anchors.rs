@@ -115,7 +115,8 @@ const SMALL: usize = 128;
 /// no allocation.
 const INLINE: usize = 4 * SLOTS;
 
-/// Per-class bitmaps of anchor positions.
+/// Per-class bitmaps of anchor positions: one row of eight words per 64 bytes of text, so as
+/// many bytes as the text itself (inline, without allocation, up to 256 bytes).
 pub(crate) struct Anchors {
     /// 64-byte blocks of the text.
     words: usize,
