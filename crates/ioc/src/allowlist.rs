@@ -40,11 +40,22 @@ struct FxHasher(u64);
 
 impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        // Eight bytes at a time, the last chunk zero-padded.
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.write_u64(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
             let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
+            w[..rest.len()].copy_from_slice(rest);
             self.write_u64(u64::from_le_bytes(w));
         }
+    }
+
+    fn write_u8(&mut self, v: u8) {
+        // What `write(&[v])` computes.
+        self.write_u64(u64::from(v));
     }
 
     fn write_u64(&mut self, v: u64) {
@@ -66,6 +77,49 @@ impl Hasher for FxHasher {
 }
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// A 4096-bit filter over (length, first byte, last byte) of the keys of a map. A key whose
+/// bit is clear is not in the map, which is what nearly every lookup finds; only the rest
+/// are hashed and looked up.
+#[derive(Clone)]
+struct KeyFilter([u64; 64]);
+
+impl Default for KeyFilter {
+    fn default() -> Self {
+        KeyFilter([0; 64])
+    }
+}
+
+impl fmt::Debug for KeyFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyFilter({} bits)", self.0.iter().map(|w| w.count_ones()).sum::<u32>())
+    }
+}
+
+impl KeyFilter {
+    #[inline]
+    fn slot(len: usize, first: u8, last: u8) -> usize {
+        let h = (len as u32).wrapping_mul(0x9E37_79B1) ^ u32::from(first).wrapping_mul(0x85EB_CA77) ^ u32::from(last).wrapping_mul(0xC2B2_AE3D);
+        (h >> 20) as usize
+    }
+
+    #[inline]
+    fn slot_of(key: &[u8], map: impl Fn(u8) -> u8) -> usize {
+        Self::slot(key.len(), key.first().map_or(0, |&c| map(c)), key.last().map_or(0, |&c| map(c)))
+    }
+
+    fn insert(&mut self, key: &[u8]) {
+        let s = Self::slot_of(key, |c| c);
+        self.0[s / 64] |= 1 << (s % 64);
+    }
+
+    /// Whether `key` (mapped byte-wise by `map` like the inserted keys were) may be present.
+    #[inline]
+    fn may_contain(&self, key: &[u8], map: impl Fn(u8) -> u8) -> bool {
+        let s = Self::slot_of(key, map);
+        self.0[s / 64] & (1 << (s % 64)) != 0
+    }
+}
 
 /// Entries that suppress findings. Cheap to clone and to query (hash lookups per prefix
 /// length and per domain label).
@@ -95,9 +149,18 @@ pub struct Allowlist {
     /// (is_v6, prefix length) -> network bits -> reason index.
     nets: FxMap<(bool, u8), FxMap<u128, usize>>,
     prefix_lens: Vec<(bool, u8)>,
+    /// Longest-prefix tables for single addresses, rebuilt after each change of `nets`:
+    /// for IPv4 and IPv6, the first address of each elementary range between network
+    /// boundaries with the reason index of the longest network covering it (`NONE` when no
+    /// network does), sorted. A lookup is one binary search instead of a hash lookup per
+    /// prefix length.
+    ranges: [Vec<(u128, usize)>; 2],
     /// Domain name -> (reason index, also matches subdomains).
     domains: FxMap<String, (usize, bool)>,
     values: FxMap<String, usize>,
+    /// Filters over the keys of `domains` and `values`.
+    domain_filter: KeyFilter,
+    value_filter: KeyFilter,
 }
 
 impl Allowlist {
@@ -128,6 +191,12 @@ impl Allowlist {
     /// Adds the entries in `text` (format in the module docs). On error nothing after the
     /// bad line is added; earlier lines stay.
     pub fn extend_from_str(&mut self, text: &str) -> Result<(), AllowlistError> {
+        let result = self.add_lines(text);
+        self.build_ranges();
+        result
+    }
+
+    fn add_lines(&mut self, text: &str) -> Result<(), AllowlistError> {
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -153,16 +222,55 @@ impl Allowlist {
                         (!v.is_empty() && v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-')).then_some(v)
                     });
                     let name = name.ok_or_else(|| err("bad domain"))?;
+                    self.domain_filter.insert(name.as_bytes());
                     self.domains.insert(name, (idx, kind == "domain"));
                 }
                 "value" => {
-                    self.values.insert(value.to_ascii_lowercase(), idx);
+                    let key = value.to_ascii_lowercase();
+                    self.value_filter.insert(key.as_bytes());
+                    self.values.insert(key, idx);
                 }
                 _ => return Err(err("unknown kind (cidr, domain, host, value)")),
             }
             self.reasons.push(Suppression { code, reason });
         }
         Ok(())
+    }
+
+    /// Rebuilds `ranges` from `nets`.
+    fn build_ranges(&mut self) {
+        for v6 in [false, true] {
+            let max: u32 = if v6 { 128 } else { 32 };
+            // (first, last, prefix length, reason) of every network of the family.
+            let nets: Vec<(u128, u128, u8, usize)> = self
+                .nets
+                .iter()
+                .filter(|(k, _)| k.0 == v6)
+                .flat_map(|(&(_, len), m)| {
+                    let host_bits = max - u32::from(len);
+                    let span = if host_bits == 128 { u128::MAX } else { (1u128 << host_bits) - 1 };
+                    m.iter().map(move |(&key, &idx)| (key, key | span, len, idx))
+                })
+                .collect();
+            let top = if v6 { u128::MAX } else { u128::from(u32::MAX) };
+            let mut bounds: Vec<u128> = vec![0];
+            for &(first, last, _, _) in &nets {
+                bounds.push(first);
+                if last < top {
+                    bounds.push(last + 1);
+                }
+            }
+            bounds.sort_unstable();
+            bounds.dedup();
+            let ranges = bounds
+                .into_iter()
+                .map(|b| {
+                    let best = nets.iter().filter(|n| n.0 <= b && b <= n.1).max_by_key(|n| n.2);
+                    (b, best.map_or(NONE, |n| n.3))
+                })
+                .collect();
+            self.ranges[usize::from(v6)] = ranges;
+        }
     }
 
     /// Parses a network, registers its prefix length and returns (bucket, network bits).
@@ -198,6 +306,12 @@ impl Allowlist {
                 None => (true, u128::from(a), 128),
             },
         };
+        if len.is_none() {
+            // A single address: the longest network covering it, from the range table.
+            let ranges = &self.ranges[usize::from(v6)];
+            let i = ranges.partition_point(|r| r.0 <= bits).checked_sub(1)?;
+            return self.reasons.get(ranges[i].1);
+        }
         let len = len.unwrap_or(max);
         self.prefix_lens
             .iter()
@@ -211,7 +325,8 @@ impl Allowlist {
         let mut name = host.trim_end_matches('.');
         let mut exact = true;
         loop {
-            if let Some(&(i, subtree)) = self.domains.get(name)
+            if self.domain_filter.may_contain(name.as_bytes(), |c| c)
+                && let Some(&(i, subtree)) = self.domains.get(name)
                 && (exact || subtree)
             {
                 return Some(&self.reasons[i]);
@@ -226,37 +341,60 @@ impl Allowlist {
 
     /// The reason a canonical value is listed verbatim.
     pub fn check_value(&self, value: &str) -> Option<&Suppression> {
-        // Canonical values are mostly lower-case already: avoid the copy then.
-        let hit = if value.bytes().any(|c| c.is_ascii_uppercase()) { self.values.get(&value.to_ascii_lowercase()) } else { self.values.get(value) };
+        if !self.value_filter.may_contain(value.as_bytes(), |c| c.to_ascii_lowercase()) {
+            return None;
+        }
+        // Canonical values are mostly lower-case already: avoid the copy then (the test is
+        // a branch-free fold, which vectorises).
+        let upper = value.bytes().fold(false, |a, c| a | c.is_ascii_uppercase());
+        let hit = if upper { self.values.get(&value.to_ascii_lowercase()) } else { self.values.get(value) };
         hit.map(|&i| &self.reasons[i])
     }
 
     /// Decides whether a finding is suppressed and why.
     pub fn check(&self, f: &Finding) -> Option<Suppression> {
+        self.check_parsed(f, None).cloned()
+    }
+
+    /// [`Allowlist::check`], given the address (network for CIDRs) and prefix length that an
+    /// IP finding's value spells, when the caller has them (the extractor does), so the
+    /// value need not be parsed back.
+    pub(crate) fn check_parsed(&self, f: &Finding, net: Option<(IpAddr, Option<u8>)>) -> Option<&Suppression> {
         if let Some(s) = self.check_value(&f.value) {
-            return Some(s.clone());
+            return Some(s);
         }
         let applies = |s: &&Suppression, kind: IocType| match s.code.as_str() {
             "shared_hosting" | "dynamic_dns" => kind == IocType::Domain,
             "popular" | "freemail" => kind != IocType::Email,
             _ => true,
         };
-        let hit = match f.kind {
-            IocType::Ipv4 | IocType::Ipv6 => f.value.parse().ok().and_then(|a| self.check_ip(a, None)),
-            IocType::Ipv4Cidr | IocType::Ipv6Cidr => {
-                let (a, l) = f.value.split_once('/')?;
-                self.check_ip(a.parse().ok()?, l.parse().ok())
-            }
+        match f.kind {
+            IocType::Ipv4 | IocType::Ipv6 => match net {
+                Some((a, None)) => self.check_ip(a, None),
+                _ => f.value.parse().ok().and_then(|a| self.check_ip(a, None)),
+            },
+            IocType::Ipv4Cidr | IocType::Ipv6Cidr => match net {
+                Some((a, Some(l))) => self.check_ip(a, Some(l)),
+                _ => {
+                    let (a, l) = f.value.split_once('/')?;
+                    self.check_ip(a.parse().ok()?, l.parse().ok())
+                }
+            },
             IocType::Domain => self.check_domain(&f.value).filter(|s| applies(s, IocType::Domain)),
             IocType::Email => {
-                let host = f.value.rsplit_once('@')?.1;
+                let at = f.value.bytes().rposition(|c| c == b'@')?;
+                let host = &f.value[at + 1..];
                 self.check_domain(host).filter(|s| applies(s, IocType::Email))
             }
             IocType::Url => {
                 let host = url_host(&f.value)?;
-                match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
-                    Ok(a) => self.check_ip(a, None),
-                    Err(_) => self.check_domain(host).filter(|s| applies(s, IocType::Url)),
+                // An address ends with a digit (IPv4) or has a colon (IPv6); skip parsing
+                // host names.
+                let maybe_ip = host.bytes().last().is_some_and(|c| c.is_ascii_digit() || c == b']') || host.contains(':');
+                let ip = if maybe_ip { host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok() } else { None };
+                match ip {
+                    Some(a) => self.check_ip(a, None),
+                    None => self.check_domain(host).filter(|s| applies(s, IocType::Url)),
                 }
             }
             // A system binary in its home directory (`C:\Windows\System32\rundll32.exe`).
@@ -265,21 +403,24 @@ impl Allowlist {
                 self.check_value(base)
             }
             _ => None,
-        };
-        hit.cloned()
+        }
     }
 }
 
 /// The host of a canonical URL (`scheme://[userinfo@]host[:port]/...`).
 pub fn url_host(url: &str) -> Option<&str> {
-    let rest = &url[url.find("://")? + 3..];
-    let auth = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let host = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
+    let sep = url.as_bytes().windows(3).position(|w| w == b"://")?;
+    let rest = &url[sep + 3..];
+    let auth = &rest[..rest.bytes().position(|c| matches!(c, b'/' | b'?' | b'#')).unwrap_or(rest.len())];
+    let host = auth.bytes().rposition(|c| c == b'@').map_or(auth, |i| &auth[i + 1..]);
     if host.starts_with('[') {
-        return host.find(']').map(|i| &host[..=i]);
+        return host.bytes().position(|c| c == b']').map(|i| &host[..=i]);
     }
-    Some(host.rsplit_once(':').map_or(host, |(h, _)| h))
+    Some(host.bytes().rposition(|c| c == b':').map_or(host, |i| &host[..i]))
 }
+
+/// No reason: an address range that no network covers.
+const NONE: usize = usize::MAX;
 
 fn mask(bits: u128, len: u8, max: u8) -> u128 {
     if len == 0 {
@@ -327,6 +468,69 @@ mod tests {
         assert!(a.extend_from_str("frob x").is_err());
         assert!(a.extend_from_str("value abc").is_ok());
         assert_eq!(a.check_value("ABC").unwrap().code, "admin");
+    }
+
+    /// The range table gives what the per-prefix-length lookup gives, for addresses at and
+    /// around every network boundary and random ones, with nested and overlapping entries.
+    #[test]
+    fn range_table_matches_prefix_lookup() {
+        let mut a = Allowlist::new();
+        a.extend_from_str("cidr 10.1.0.0/16 x inner\ncidr 10.1.2.3/32 y host\ncidr 0.0.0.0/0 all everything\ncidr 2001:db8:1::/48 z v6").unwrap();
+        for list in [Allowlist::new(), a] {
+            let slow = |addr: IpAddr| {
+                let (v6, bits, max) = match addr {
+                    IpAddr::V4(x) => (false, u128::from(u32::from(x)), 32),
+                    IpAddr::V6(x) => match x.to_ipv4_mapped() {
+                        Some(v4) => (false, u128::from(u32::from(v4)), 32),
+                        None => (true, u128::from(x), 128),
+                    },
+                };
+                list.prefix_lens
+                    .iter()
+                    .filter(|(f, _)| *f == v6)
+                    .find_map(|&(f, l)| list.nets.get(&(f, l))?.get(&mask(bits, l, max)))
+                    .map(|&i| &list.reasons[i])
+            };
+            let mut probes: Vec<IpAddr> = Vec::new();
+            for (&(v6, len), m) in &list.nets {
+                let max = if v6 { 128 } else { 32 };
+                for &key in m.keys() {
+                    let span = if max - u32::from(len) == 128 { u128::MAX } else { (1u128 << (max - u32::from(len))) - 1 };
+                    for b in [key.wrapping_sub(1), key, key + 1, key | span, (key | span).wrapping_add(1)] {
+                        probes.push(if v6 { IpAddr::from(b.to_be_bytes()) } else { IpAddr::from((b as u32).to_be_bytes()) });
+                    }
+                }
+            }
+            let mut seed = 0x2545_f491_4f6c_dd1du64;
+            for _ in 0..20_000 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                probes.push(IpAddr::from(((seed >> 32) as u32).to_be_bytes()));
+                probes.push(IpAddr::from((u128::from(seed) << 64 | u128::from(seed.rotate_left(17))).to_be_bytes()));
+            }
+            probes.push("::ffff:10.1.2.3".parse().unwrap());
+            for p in probes {
+                assert_eq!(list.check_ip(p, None), slow(p), "{p}");
+            }
+        }
+    }
+
+    /// The key filters never hide an entry.
+    #[test]
+    fn key_filters_pass_every_entry() {
+        let mut a = Allowlist::new();
+        a.extend_from_str("value MiXeD.Exe x y\ndomain Corp.Example.ORG internal ours\nhost a.b x").unwrap();
+        for k in a.domains.keys() {
+            assert!(a.check_domain(k).is_some(), "{k}");
+            assert!(a.check_domain(&format!("sub.{k}")).is_some() == a.domains[k].1, "{k}");
+        }
+        for k in a.values.keys() {
+            assert!(a.check_value(k).is_some(), "{k}");
+            assert!(a.check_value(&k.to_ascii_uppercase()).is_some(), "{k}");
+        }
+        assert!(a.check_value("mixed.exe").is_some() && a.check_value("MIXED.EXE").is_some());
+        assert!(a.check_value("not-listed.exe").is_none());
     }
 
     #[test]

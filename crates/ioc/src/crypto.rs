@@ -7,8 +7,19 @@ use sha2::{Digest, Sha256};
 
 const B58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
+/// Byte -> Base58 digit value + 1 (0: not a Base58 digit).
+static B58_VALUE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < B58.len() {
+        t[B58[i] as usize] = i as u8 + 1;
+        i += 1;
+    }
+    t
+};
+
 fn b58_digit(c: u8) -> Option<u32> {
-    B58.iter().position(|&d| d == c).map(|p| p as u32)
+    B58_VALUE[usize::from(c)].checked_sub(1).map(u32::from)
 }
 
 /// Decodes Base58 into at most `max` bytes (big-endian), keeping leading-zero bytes.
@@ -235,6 +246,13 @@ mod tests {
     fn keccak_known_answers() {
         assert_eq!(hex(&keccak256(b"")), "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
         assert_eq!(hex(&keccak256(&[0u8; 200])).len(), 64);
+    }
+
+    #[test]
+    fn base58_digit_table() {
+        for c in 0..=255u8 {
+            assert_eq!(b58_digit(c), B58.iter().position(|&d| d == c).map(|p| p as u32), "{c}");
+        }
     }
 
     #[test]

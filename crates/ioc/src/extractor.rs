@@ -1,7 +1,8 @@
 //! The [`Extractor`]: refang, scan, map offsets back, apply the allow-list.
 
 use crate::allowlist::Allowlist;
-use crate::refang::{OffsetMapper, normalize};
+use crate::anchors::Anchors;
+use crate::refang::{OffsetMapper, normalize_with};
 use crate::scan::{Ctx, scan};
 use crate::types::Finding;
 
@@ -44,8 +45,13 @@ impl Extractor {
     /// All findings, suppressed ones included (with `suppressed` set), ordered by `start`.
     /// Never fails and never panics; runs in time linear in `text.len()`.
     pub fn extract_all(&self, text: &str) -> Vec<Finding> {
-        let norm = normalize(text);
-        let ctx = Ctx::new(&norm.text, &norm.edits);
+        let mut anchors = Anchors::new(text.as_bytes());
+        let norm = normalize_with(text, &anchors);
+        if !norm.edits.is_empty() {
+            // Refanging changed the text: find the anchors again (defanged messages are rare).
+            anchors.fill(norm.text.as_bytes());
+        }
+        let ctx = Ctx::with_anchors(&norm.text, &norm.edits, &anchors);
         let cands = scan(&ctx);
         let mut mapper = OffsetMapper::new(&norm.edits);
         let mut out = Vec::with_capacity(cands.len());
@@ -61,7 +67,7 @@ impl Extractor {
                 confidence = confidence.saturating_add(15).min(100);
             }
             let mut f = Finding { kind: c.kind, value: c.value, raw: raw.to_string(), start, end, confidence, suppressed: None, port: c.port, flags };
-            f.suppressed = self.allowlist.check(&f);
+            f.suppressed = self.allowlist.check_parsed(&f, c.net).cloned();
             out.push(f);
         }
         out

@@ -3,6 +3,8 @@
 
 use psl::Type;
 
+use crate::lex::WordSet;
+
 /// A validated host name in canonical form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Host {
@@ -20,41 +22,63 @@ pub fn parse_domain(raw: &str) -> Option<Host> {
     if raw.is_empty() || raw.len() > 253 * 4 {
         return None;
     }
-    let idn = !raw.is_ascii();
-    let ascii = if idn { idna::domain_to_ascii(raw).ok()? } else { raw.to_ascii_lowercase() };
+    if raw.is_ascii() {
+        // Lower-case into a stack buffer and validate before allocating: most dotted
+        // tokens that reach here are rejected. Longer names fail `labels_ok` anyway.
+        let mut buf = [0u8; 253];
+        let lower = buf.get_mut(..raw.len())?;
+        lower.copy_from_slice(raw.as_bytes());
+        lower.make_ascii_lowercase();
+        let ascii = std::str::from_utf8(lower).ok()?;
+        if !labels_ok(ascii) || !suffix_ok(ascii) {
+            return None;
+        }
+        // Look-alikes already in punycode are flagged too.
+        let mixed_script = has_punycode(ascii) && idna::domain_to_unicode(ascii).0.split('.').any(label_is_lookalike);
+        return Some(Host { ascii: ascii.to_string(), idn: false, mixed_script });
+    }
+    let ascii = idna::domain_to_ascii(raw).ok()?;
     if !labels_ok(&ascii) || !suffix_ok(&ascii) {
         return None;
     }
-    // Look-alikes are flagged whether written in Unicode or already in punycode.
-    let mixed_script = if idn {
-        raw.split('.').any(label_is_lookalike)
-    } else if ascii.contains("xn--") {
-        idna::domain_to_unicode(&ascii).0.split('.').any(label_is_lookalike)
-    } else {
-        false
-    };
-    Some(Host { ascii, idn, mixed_script })
+    // Look-alikes are flagged whether written in Unicode or (above) already in punycode.
+    let mixed_script = raw.split('.').any(label_is_lookalike);
+    Some(Host { ascii, idn: true, mixed_script })
 }
 
+fn has_punycode(host: &str) -> bool {
+    host.as_bytes().windows(4).any(|w| w == b"xn--")
+}
+
+/// Every dot-separated label is 1-63 lower-case letters, digits and inner hyphens; there
+/// are at least two labels; the last is alphabetic or punycode.
 fn labels_ok(host: &str) -> bool {
-    if host.len() > 253 {
+    let b = host.as_bytes();
+    if b.len() > 253 {
         return false;
     }
     let mut n = 0;
-    let mut last = "";
-    for label in host.split('.') {
-        let b = label.as_bytes();
-        if b.is_empty() || b.len() > 63 || b[0] == b'-' || b[b.len() - 1] == b'-' {
-            return false;
+    let mut i = 0;
+    let last = loop {
+        let start = i;
+        while i < b.len() && b[i] != b'.' {
+            if !(b[i].is_ascii_lowercase() || b[i].is_ascii_digit() || b[i] == b'-') {
+                return false;
+            }
+            i += 1;
         }
-        if !b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-') {
+        let label = &b[start..i];
+        if label.is_empty() || label.len() > 63 || label[0] == b'-' || label[label.len() - 1] == b'-' {
             return false;
         }
         n += 1;
-        last = label;
-    }
+        if i == b.len() {
+            break label;
+        }
+        i += 1;
+    };
     // A top-level label is alphabetic, or an IDN TLD in punycode.
-    n >= 2 && (last.bytes().all(|c| c.is_ascii_lowercase()) || last.starts_with("xn--"))
+    n >= 2 && (last.iter().all(|c| c.is_ascii_lowercase()) || last.starts_with(b"xn--"))
 }
 
 fn suffix_ok(host: &str) -> bool {
@@ -127,8 +151,13 @@ pub const STRONG_FILE_EXTS: &[&str] = &[
     "iso", "img", "vhd", "vhdx", "docm", "xlsm", "pptm", "xll", "chm", "iqy", "slk", "sct",
 ];
 
-pub fn ext_in(ext: &str, set: &[&str]) -> bool {
-    set.iter().any(|e| e.eq_ignore_ascii_case(ext))
+pub static FILE_EXT_TLD_SET: WordSet = WordSet::new(FILE_EXT_TLDS);
+pub static FILE_EXT_SET: WordSet = WordSet::new(FILE_EXTS);
+pub static STRONG_FILE_EXT_SET: WordSet = WordSet::new(STRONG_FILE_EXTS);
+
+/// Whether `ext` is in `set` (ASCII case-insensitive).
+pub fn ext_in(ext: &str, set: &WordSet) -> bool {
+    set.contains(ext.as_bytes())
 }
 
 #[cfg(test)]
@@ -148,6 +177,93 @@ mod tests {
         assert!(parse_domain("a..com").is_none());
         assert!(parse_domain("github.io").is_some(), "private suffixes are hosts too");
         assert!(parse_domain("x.y.web.app").is_some());
+    }
+
+    /// The implementation before the allocation-free fast path, kept as the reference.
+    fn parse_domain_reference(raw: &str) -> Option<Host> {
+        let raw = raw.strip_suffix('.').unwrap_or(raw);
+        if raw.is_empty() || raw.len() > 253 * 4 {
+            return None;
+        }
+        let idn = !raw.is_ascii();
+        let ascii = if idn { idna::domain_to_ascii(raw).ok()? } else { raw.to_ascii_lowercase() };
+        let labels_ok = |host: &str| {
+            if host.len() > 253 {
+                return false;
+            }
+            let mut n = 0;
+            let mut last = "";
+            for label in host.split('.') {
+                let b = label.as_bytes();
+                if b.is_empty() || b.len() > 63 || b[0] == b'-' || b[b.len() - 1] == b'-' {
+                    return false;
+                }
+                if !b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-') {
+                    return false;
+                }
+                n += 1;
+                last = label;
+            }
+            n >= 2 && (last.bytes().all(|c| c.is_ascii_lowercase()) || last.starts_with("xn--"))
+        };
+        if !labels_ok(&ascii) || !suffix_ok(&ascii) {
+            return None;
+        }
+        let mixed_script = if idn {
+            raw.split('.').any(label_is_lookalike)
+        } else if ascii.contains("xn--") {
+            idna::domain_to_unicode(&ascii).0.split('.').any(label_is_lookalike)
+        } else {
+            false
+        };
+        Some(Host { ascii, idn, mixed_script })
+    }
+
+    #[test]
+    fn parse_domain_matches_the_reference() {
+        let parts = [
+            "evil",
+            "com",
+            "co",
+            "uk",
+            "Example",
+            "XN--80AK6AA92E",
+            "xn--",
+            "-a",
+            "a-",
+            "1",
+            "py",
+            "zip",
+            "github",
+            "io",
+            "web",
+            "app",
+            "ü",
+            "а",
+            "",
+            "a_b",
+            "x".repeat(63).leak(),
+            "y".repeat(64).leak(),
+        ];
+        let mut seed = 0x5851_f42d_4c95_7f2du64;
+        let mut rnd = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut names: Vec<String> = vec!["a.".repeat(127) + "com", "b".repeat(250) + ".com", "c".repeat(260) + ".com", ".".into(), "com.".into()];
+        for _ in 0..30_000 {
+            let k = 1 + rnd(5);
+            let mut name: Vec<&str> = (0..k).map(|_| parts[rnd(parts.len())]).collect();
+            if rnd(4) == 0 {
+                name.push("");
+            }
+            names.push(name.join("."));
+        }
+        for name in &names {
+            assert_eq!(parse_domain(name), parse_domain_reference(name), "{name:?}");
+        }
     }
 
     #[test]

@@ -54,6 +54,7 @@
 #![forbid(unsafe_code)]
 
 mod allowlist;
+mod anchors;
 mod crypto;
 mod extractor;
 pub mod format;

@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 
+use crate::anchors::{Anchors, Class};
 use crate::types::IocType;
 
 /// When a token may be replaced.
@@ -47,29 +48,15 @@ const TOKENS: &[(&str, &str, Rule)] = &[
     ("{dot}", ".", Rule::Always),
 ];
 
-/// Bytes at which a token can be recognised: the first byte of bracketed and escaped tokens,
-/// the `x` of scheme words (`hxxp`, `h[xx]p`, `fxp`), and the `d` of the spaced word `dot`.
-static TRIGGER: [bool; 256] = {
-    let mut t = [false; 256];
-    let bytes = b"[({\\xXdD";
-    let mut i = 0;
-    while i < bytes.len() {
-        t[bytes[i] as usize] = true;
-        i += 1;
-    }
-    t
-};
-
-/// Finds every token occurrence, ordered by start, as (start, end, token index), in one
-/// pass over the bytes with a trigger table and in-place (ASCII case-insensitive)
-/// comparisons. Cheaper than a multi-pattern automaton on chat-sized messages, whose
-/// per-call setup dominates there, and linear: each trigger looks at a bounded window.
-fn find_tokens(b: &[u8]) -> Vec<(usize, usize, usize)> {
+/// Finds every token occurrence, ordered by start, as (start, end, token index), from the
+/// [`Class::Refang`] anchors (the bytes at which a token can be recognised: the first byte
+/// of bracketed and escaped tokens, the `x` of scheme words `hxxp`, `h[xx]p`, `fxp`, and the
+/// `d` of the spaced word `dot`) with in-place (ASCII case-insensitive) comparisons. Linear:
+/// each trigger looks at a bounded window.
+fn find_tokens(b: &[u8], anchors: &Anchors) -> Vec<(usize, usize, usize)> {
     let mut hits = Vec::new();
     let mut last_end = 0;
-    let mut i = 0;
-    while let Some(off) = b[i..].iter().position(|&c| TRIGGER[usize::from(c)]) {
-        i += off;
+    for i in anchors.iter(Class::Refang) {
         let c = b[i];
         let hit = match c {
             b'x' | b'X' => [i.checked_sub(1), i.checked_sub(2)]
@@ -86,12 +73,12 @@ fn find_tokens(b: &[u8]) -> Vec<(usize, usize, usize)> {
             last_end = h.1;
             hits.push(h);
         }
-        i += 1;
     }
     hits
 }
 
 /// The tokens (indices into [`TOKENS`]) that can start with byte `c`.
+#[cfg(test)]
 fn starting_with(c: u8) -> &'static [usize] {
     match c.to_ascii_lowercase() {
         b'h' => &[0, 1],
@@ -104,15 +91,27 @@ fn starting_with(c: u8) -> &'static [usize] {
     }
 }
 
-/// The longest token (other than the spaced `dot`) that starts at `i`.
+/// The tokens that can start with byte `c`, the most frequent first. No token is a prefix of
+/// another (unit test), so at most one matches at a place and the order is free.
+fn starting_with_frequent_first(c: u8) -> &'static [usize] {
+    match c.to_ascii_lowercase() {
+        b'h' => &[0, 1],
+        b'f' => &[2],
+        b'[' => &[3, 10, 13, 6, 11, 12, 15],
+        b'(' => &[4, 7, 14, 16],
+        b'{' => &[5, 18, 17],
+        b'\\' => &[9],
+        _ => &[],
+    }
+}
+
+/// The token (other than the spaced `dot`) that starts at `i`.
 fn longest_at(b: &[u8], i: usize) -> Option<(usize, usize, usize)> {
     let rest = &b[i..];
-    starting_with(*rest.first()?)
-        .iter()
-        .map(|&k| (k, TOKENS[k].0.as_bytes()))
-        .filter(|(_, tok)| rest.len() >= tok.len() && rest[..tok.len()].eq_ignore_ascii_case(tok))
-        .max_by_key(|(_, tok)| tok.len())
-        .map(|(k, tok)| (i, i + tok.len(), k))
+    starting_with_frequent_first(*rest.first()?).iter().find_map(|&k| {
+        let tok = TOKENS[k].0.as_bytes();
+        rest.get(..tok.len()).is_some_and(|r| r.eq_ignore_ascii_case(tok)).then_some((i, i + tok.len(), k))
+    })
 }
 
 /// Index of the spaced word `dot` in [`TOKENS`].
@@ -162,11 +161,19 @@ fn allowed(rule: Rule, bytes: &[u8], start: usize, end: usize) -> Option<(usize,
 
 /// Refangs `input`, recording each edit. Borrows the input when nothing is defanged.
 pub(crate) fn normalize(input: &str) -> Normalized<'_> {
+    normalize_with(input, &Anchors::new(input.as_bytes()))
+}
+
+/// [`normalize`] with the anchors of `input` already computed.
+pub(crate) fn normalize_with<'a>(input: &'a str, anchors: &Anchors) -> Normalized<'a> {
+    if !anchors.has(Class::Refang) {
+        return Normalized { text: Cow::Borrowed(input), edits: Vec::new() };
+    }
     let bytes = input.as_bytes();
     let mut out: Option<String> = None;
     let mut edits = Vec::new();
     let mut copied = 0;
-    for (start, end, token) in find_tokens(bytes) {
+    for (start, end, token) in find_tokens(bytes, anchors) {
         let (_, repl, rule) = TOKENS[token];
         let Some((s, e)) = allowed(rule, bytes, start, end) else {
             continue;
@@ -310,6 +317,24 @@ mod tests {
         for (k, (tok, _, rule)) in TOKENS.iter().enumerate() {
             let first = tok.as_bytes()[0];
             assert_eq!(starting_with(first).contains(&k), !matches!(rule, Rule::Between), "{tok}");
+        }
+    }
+
+    #[test]
+    fn frequent_first_lists_match_the_table() {
+        for c in 0..=255u8 {
+            let mut want: Vec<usize> = starting_with(c).to_vec();
+            let mut got = starting_with_frequent_first(c).to_vec();
+            want.sort_unstable();
+            got.sort_unstable();
+            assert_eq!(got, want, "{c}");
+        }
+        // No token is a prefix of another, so the first match is the only (and longest) one.
+        for (a, _, _) in TOKENS {
+            for (b, _, _) in TOKENS {
+                let prefix = b.len() >= a.len() && b.as_bytes()[..a.len()].eq_ignore_ascii_case(a.as_bytes());
+                assert!(a == b || !prefix, "{a} is a prefix of {b}");
+            }
         }
     }
 

@@ -4,13 +4,12 @@
 //! Tokens are found from each `.` and never overlap, so each byte is looked at a constant
 //! number of times.
 
-use memchr::memchr_iter;
-
 use super::url::{canonical, parse_authority, tail_end};
 use super::{Cand, Ctx};
-use crate::host::{FILE_EXT_TLDS, FILE_EXTS, STRONG_FILE_EXTS, ext_in, parse_domain};
-use crate::lex::{char_at, char_before, context_has, extend_back, extend_fwd, is_host_char};
-use crate::net::{ipv4_network, parse_ipv4};
+use crate::anchors::Class;
+use crate::host::{FILE_EXT_SET, FILE_EXT_TLD_SET, STRONG_FILE_EXT_SET, ext_in, parse_domain};
+use crate::lex::{WordSet, char_at, char_before, context_has, extend_back, extend_fwd, is_host_char};
+use crate::net::{ipv4_cidr_string, ipv4_network, ipv4_string, parse_ipv4};
 use crate::types::IocType;
 
 /// Words that, just before a dotted quad, say it is a version number.
@@ -57,6 +56,10 @@ const VERSION_WORDS: &[&str] = &[
     "range",
 ];
 
+static VERSION: WordSet = WordSet::new(VERSION_WORDS);
+static DOMAIN: WordSet = WordSet::new(DOMAIN_WORDS);
+static FILE: WordSet = WordSet::new(FILE_WORDS);
+
 /// Words that make an ambiguous token (`setup.zip`) a domain.
 const DOMAIN_WORDS: &[&str] = &[
     "domain",
@@ -86,7 +89,7 @@ const DOMAIN_WORDS: &[&str] = &[
 ];
 
 /// Words that make a token with a file extension a file name.
-pub(super) const FILE_WORDS: &[&str] = &[
+const FILE_WORDS: &[&str] = &[
     "dropped",
     "drops",
     "drop",
@@ -138,9 +141,19 @@ pub(super) const FILE_WORDS: &[&str] = &[
 ];
 
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    if !ctx.anchors.has(Class::Dot) {
+        return;
+    }
     let mut pos = 0;
-    for d in memchr_iter(b'.', ctx.bytes) {
+    for d in ctx.anchors.iter(Class::Dot) {
         if d < pos {
+            continue;
+        }
+        // A dot followed by a byte that ends the token (a sentence end): no dot of the same
+        // token came before it (it would have consumed this one), so once the trailing dot
+        // is trimmed the token has none and cannot be an indicator.
+        if ctx.bytes.get(d + 1).is_none_or(|&c| c.is_ascii() && !is_host_char(char::from(c))) {
+            pos = d + 1;
             continue;
         }
         let s = extend_back(ctx.text, d, pos, is_host_char);
@@ -162,7 +175,7 @@ fn token(ctx: &Ctx<'_>, mut s: usize, mut e: usize, out: &mut Vec<Cand>) -> Opti
         e -= 1;
     }
     let tok = &ctx.text[s..e];
-    if !tok.contains('.') {
+    if !tok.bytes().any(|c| c == b'.') {
         return None;
     }
     if let Some('@' | '/' | '\\' | '%' | '$' | '&' | '?' | '#' | '~') = char_before(ctx.text, s) {
@@ -181,10 +194,11 @@ fn token(ctx: &Ctx<'_>, mut s: usize, mut e: usize, out: &mut Vec<Cand>) -> Opti
 fn ipv4_parts(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize> {
     let mut last = None;
     let mut ps = s;
-    for part in ctx.text[s..e].split('-') {
+    // The parts between dashes (the token is ASCII digits, dots and dashes).
+    for part in ctx.bytes[s..e].split(|&c| c == b'-') {
         let pe = ps + part.len();
-        if let Some(addr) = parse_ipv4(part)
-            && !context_has(ctx.bytes, ps, 3, VERSION_WORDS)
+        if let Some(addr) = parse_ipv4(&ctx.text[ps..pe])
+            && !context_has(ctx.bytes, ps, 3, &VERSION)
         {
             last = ipv4(ctx, ps, pe, pe == e, addr, out);
         }
@@ -195,7 +209,8 @@ fn ipv4_parts(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<
 
 fn ipv4(ctx: &Ctx<'_>, s: usize, e: usize, tail: bool, addr: std::net::Ipv4Addr, out: &mut Vec<Cand>) -> Option<usize> {
     let b = ctx.bytes;
-    let mut c = ctx.cand(IocType::Ipv4, s, e, addr.to_string(), 75);
+    let mut c = ctx.cand(IocType::Ipv4, s, e, ipv4_string(addr), 75);
+    c.net = Some((addr.into(), None));
     if tail {
         let (port, after_port) = port_at(b, e);
         if b.get(after_port) == Some(&b'/') {
@@ -203,7 +218,8 @@ fn ipv4(ctx: &Ctx<'_>, s: usize, e: usize, tail: bool, addr: std::net::Ipv4Addr,
                 && let Some((len, end)) = cidr_at(b, e)
             {
                 let net = ipv4_network(addr, len);
-                c = ctx.cand(IocType::Ipv4Cidr, s, end, format!("{net}/{len}"), 70);
+                c = ctx.cand(IocType::Ipv4Cidr, s, end, ipv4_cidr_string(net, len), 70);
+                c.net = Some((net.into(), Some(len)));
                 out.push(c);
                 return Some(end);
             }
@@ -270,21 +286,23 @@ fn schemeless(ctx: &Ctx<'_>, s: usize, slash: usize) -> Option<Cand> {
 fn named(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize> {
     let b = ctx.bytes;
     let tok = &ctx.text[s..e];
-    let ext = tok.rsplit('.').next().unwrap_or("");
+    let tb = tok.as_bytes();
+    // Byte searches for ASCII separators (exact in UTF-8): the last label, the first label,
+    // the number of dots.
+    let ext = tb.iter().rposition(|&c| c == b'.').map_or(tok, |i| &tok[i + 1..]);
     let defanged = ctx.defanged(s, e);
     let (port, after_port) = port_at(b, e);
     let slash_follows = b.get(after_port) == Some(&b'/');
-    let first = tok.split('.').next().unwrap_or("");
-    let package = tok.matches('.').count() >= 2 && ["com", "org", "net", "io", "de", "uk", "android", "java", "javax"].contains(&first);
-    let domain = if tok.contains('_') || package { None } else { parse_domain(tok) };
+    let first = tb.iter().position(|&c| c == b'.').map_or(tok, |i| &tok[..i]);
+    let dots = tb.iter().filter(|&&c| c == b'.').count();
+    let package = dots >= 2 && ["com", "org", "net", "io", "de", "uk", "android", "java", "javax"].contains(&first);
+    let domain = if tb.contains(&b'_') || package { None } else { parse_domain(tok) };
     if let Some(h) = domain {
-        let ambiguous = ext_in(ext, FILE_EXT_TLDS);
+        let ambiguous = ext_in(ext, &FILE_EXT_TLD_SET);
         // `ASP.NET`, `VB.NET`: a short upper-case word before an upper-case TLD.
-        let shouting = tok.bytes().all(|c| !c.is_ascii_lowercase())
-            && tok.matches('.').count() == 1
-            && first.len() <= 4
-            && first.bytes().all(|c| c.is_ascii_alphabetic());
-        let ctx_word = ambiguous && context_has(b, s, 3, DOMAIN_WORDS);
+        let shouting =
+            tok.bytes().all(|c| !c.is_ascii_lowercase()) && dots == 1 && first.len() <= 4 && first.bytes().all(|c| c.is_ascii_alphabetic());
+        let ctx_word = ambiguous && context_has(b, s, 3, &DOMAIN);
         let plain = !defanged && port.is_none() && !slash_follows;
         if !(plain && ((ambiguous && !ctx_word) || shouting)) {
             if slash_follows && let Some(u) = schemeless(ctx, s, after_port) {
@@ -309,15 +327,15 @@ fn named(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>) -> Option<usize
 }
 
 fn file_name(ctx: &Ctx<'_>, s: usize, e: usize, ext: &str, out: &mut Vec<Cand>) -> Option<usize> {
-    if !ext_in(ext, FILE_EXTS) || !ctx.text.is_char_boundary(s) || e - s > 255 {
+    if !ext_in(ext, &FILE_EXT_SET) || !ctx.text.is_char_boundary(s) || e - s > 255 {
         return None;
     }
     let stem = &ctx.text[s..e - ext.len() - 1];
     if stem.is_empty() || !stem.bytes().any(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
-    let strong = ext_in(ext, STRONG_FILE_EXTS);
-    let context = context_has(ctx.bytes, s, 3, FILE_WORDS);
+    let strong = ext_in(ext, &STRONG_FILE_EXT_SET);
+    let context = context_has(ctx.bytes, s, 3, &FILE);
     if !strong && !context {
         return None;
     }

@@ -2,9 +2,8 @@
 //! read backwards for at most 64 bytes and stops at the first non-address character, so a
 //! preceding word (`sender ap-billing@...`) is never glued on.
 
-use memchr::memchr_iter;
-
 use super::{Cand, Ctx};
+use crate::anchors::Class;
 use crate::host::parse_domain;
 use crate::lex::{extend_back, extend_fwd, is_host_char};
 use crate::types::IocType;
@@ -14,9 +13,12 @@ fn is_local(c: char) -> bool {
 }
 
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    if !ctx.anchors.has(Class::At) {
+        return;
+    }
     let (text, b) = (ctx.text, ctx.bytes);
     let mut pos = 0;
-    for at in memchr_iter(b'@', b) {
+    for at in ctx.anchors.iter(Class::At) {
         if at < pos {
             continue;
         }
@@ -40,7 +42,8 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
         let Some(h) = parse_domain(&text[at + 1..de]) else {
             continue;
         };
-        if crate::lex::context_has(b, ls, 2, &["id", "msgid"]) {
+        static ID: crate::lex::WordSet = crate::lex::WordSet::new(&["id", "msgid"]);
+        if crate::lex::context_has(b, ls, 2, &ID) {
             continue; // `Message-ID: <...@host>` is not a mailbox
         }
         let value = format!("{}@{}", local.to_ascii_lowercase(), h.ascii);

@@ -2,9 +2,8 @@
 //! digits, colons and dots is read once; only runs that parse and cannot be a clock time or
 //! a MAC address become candidates.
 
-use memchr::memchr_iter;
-
 use super::{Cand, Ctx};
+use crate::anchors::Class;
 use crate::lex::{char_before, extend_back, extend_fwd};
 use crate::net::{ipv6_network, parse_ipv6};
 use crate::types::IocType;
@@ -14,9 +13,12 @@ fn is_v6(c: char) -> bool {
 }
 
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    if !ctx.anchors.has(Class::Colon) {
+        return;
+    }
     let (text, b) = (ctx.text, ctx.bytes);
     let mut pos = 0;
-    for colon in memchr_iter(b':', b) {
+    for colon in ctx.anchors.iter(Class::Colon) {
         if colon < pos {
             continue;
         }
@@ -48,11 +50,14 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
             let len: u8 = text[e + 1..end].parse().unwrap_or(255);
             if len <= 128 && !b.get(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
                 let net = ipv6_network(addr, len);
-                out.push(ctx.cand(IocType::Ipv6Cidr, s, end, format!("{net}/{len}"), 70));
+                let mut c = ctx.cand(IocType::Ipv6Cidr, s, end, format!("{net}/{len}"), 70);
+                c.net = Some((net.into(), Some(len)));
+                out.push(c);
                 continue;
             }
         }
         let mut c = ctx.cand(IocType::Ipv6, s, e, addr.to_string(), 70);
+        c.net = Some((addr.into(), None));
         // `[addr]:port`
         if s > 0 && b[s - 1] == b'[' && b.get(e) == Some(&b']') {
             let (port, after) = super::dotted::port_at(b, e + 1);

@@ -14,6 +14,7 @@ mod paths;
 mod url;
 mod words;
 
+use crate::anchors::Anchors;
 use crate::refang::Edit;
 use crate::types::{Flags, IocType};
 
@@ -28,6 +29,9 @@ pub(crate) struct Cand {
     pub confidence: u8,
     pub port: Option<u16>,
     pub flags: Flags,
+    /// For IP findings: the address (network for CIDRs) and prefix length that `value`
+    /// spells, so the allow-list need not parse it back.
+    pub net: Option<(std::net::IpAddr, Option<u8>)>,
     /// A region that hides what overlaps it and is then dropped (the label of a Slack
     /// `<url|label>` link, which repeats the URL).
     pub shadow: bool,
@@ -38,11 +42,14 @@ pub(crate) struct Ctx<'a> {
     pub text: &'a str,
     pub bytes: &'a [u8],
     edits: &'a [Edit],
+    /// Where each scanner may start (see [`Anchors`]).
+    pub anchors: &'a Anchors,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(text: &'a str, edits: &'a [Edit]) -> Self {
-        Ctx { text, bytes: text.as_bytes(), edits }
+    /// `anchors` must have been computed on `text`.
+    pub fn with_anchors(text: &'a str, edits: &'a [Edit], anchors: &'a Anchors) -> Self {
+        Ctx { text, bytes: text.as_bytes(), edits, anchors }
     }
 
     /// Whether a defang token was refanged inside `[start, end)`.
@@ -52,7 +59,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn cand(&self, kind: IocType, start: usize, end: usize, value: String, confidence: u8) -> Cand {
-        Cand { kind, start, end, value, confidence, port: None, flags: Flags::default(), shadow: false }
+        Cand { kind, start, end, value, confidence, port: None, flags: Flags::default(), net: None, shadow: false }
     }
 }
 
@@ -72,15 +79,15 @@ pub(crate) fn scan(ctx: &Ctx<'_>) -> Vec<Cand> {
 /// merges a handful of runs.
 fn resolve(mut all: Vec<Cand>) -> Vec<Cand> {
     all.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-    let mut kept: Vec<Cand> = Vec::with_capacity(all.len());
+    // In place: keep a candidate when it starts at or after the end of the last one kept.
     let mut last_end = 0;
-    for c in all {
+    all.retain(|c| {
         if c.start < last_end || c.start >= c.end {
-            continue;
+            return false;
         }
         last_end = c.end;
-        kept.push(c);
-    }
-    kept.retain(|c| !c.shadow);
-    kept
+        true
+    });
+    all.retain(|c| !c.shadow);
+    all
 }

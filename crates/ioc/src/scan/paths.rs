@@ -2,7 +2,7 @@
 //! distance (`MAX_PATH_LEN`), so reading one is constant work per anchor.
 
 use super::{Cand, Ctx};
-use crate::lex::{char_at, context_has, trim_trailing};
+use crate::lex::{WordSet, char_at, context_has, trim_trailing};
 use crate::types::IocType;
 
 const MAX_PATH_LEN: usize = 1024;
@@ -49,6 +49,7 @@ const PATH_WORDS: &[&str] = &[
     "cron",
     "service",
 ];
+static PATH: WordSet = WordSet::new(PATH_WORDS);
 const HIVES: &[(&str, &str)] = &[
     ("HKLM", "HKEY_LOCAL_MACHINE"),
     ("HKCU", "HKEY_CURRENT_USER"),
@@ -152,7 +153,7 @@ pub(super) fn env_or_unix(ctx: &Ctx<'_>, s: usize, e: usize, out: &mut Vec<Cand>
         // component or a context word, so `/etc/os-release` in a how-to stays quiet.
         let staging = [&b"tmp"[..], b"dev", b"var"].contains(&&b[s..e]);
         let hidden = path.contains("/.");
-        if !(staging || hidden || context_has(b, start, 3, PATH_WORDS)) {
+        if !(staging || hidden || context_has(b, start, 3, &PATH)) {
             return None;
         }
         return push(ctx, out, IocType::FilePath, start, end, path.to_string(), 55);

@@ -2,14 +2,11 @@
 //! where a URL ends and builds its canonical form (also used for scheme-less URLs such as
 //! `evil[.]com/gate.php`, found by the dotted-token scanner).
 
-use std::sync::OnceLock;
-
-use memchr::memmem;
-
 use super::{Cand, Ctx};
+use crate::anchors::Class;
 use crate::host::parse_domain;
 use crate::lex::{char_at, is_alnum, trim_trailing};
-use crate::net::{parse_ipv4, parse_ipv6};
+use crate::net::{ipv4_string, parse_ipv4, parse_ipv6};
 use crate::types::{Flags, IocType};
 
 /// URLs longer than this are skipped (their region is still consumed).
@@ -17,12 +14,31 @@ const MAX_URL: usize = 8192;
 const MAX_AUTHORITY: usize = 512;
 const SCHEMES: &[&str] = &["http", "https", "ftp", "ftps", "sftp", "ws", "wss", "ldap", "ldaps", "rmi"];
 
+/// ASCII bytes that end a URL wherever they appear.
+static ASCII_DELIM: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = c.is_ascii_whitespace() || c.is_ascii_control() || matches!(c, b'<' | b'>' | b'"' | b'`' | b'|' | b'\'' | b'{' | b'}' | b'\\' | b'^');
+        i += 1;
+    }
+    t
+};
+
 /// Whether `c` ends a URL wherever it appears.
+#[inline]
 fn is_delim(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_whitespace() || c.is_ascii_control() || matches!(c, '<' | '>' | '"' | '`' | '|' | '\'' | '{' | '}' | '\\' | '^')
-    } else {
-        !c.is_alphanumeric()
+    if c.is_ascii() { ASCII_DELIM[c as usize] } else { !c.is_alphanumeric() }
+}
+
+/// The char at byte `pos` of `text`, decoding only non-ASCII bytes.
+#[inline]
+fn next_char(text: &str, pos: usize) -> Option<char> {
+    match text.as_bytes().get(pos) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        Some(_) => char_at(text, pos),
+        None => None,
     }
 }
 
@@ -31,7 +47,7 @@ fn is_delim(c: char) -> bool {
 pub(super) fn tail_end(text: &str, from: usize) -> usize {
     let (mut paren, mut square) = (0usize, 0usize);
     let mut pos = from;
-    while let Some(c) = char_at(text, pos) {
+    while let Some(c) = next_char(text, pos) {
         match c {
             '(' => paren += 1,
             '[' => square += 1,
@@ -77,7 +93,7 @@ pub(super) fn parse_authority(auth: &str) -> Option<Authority> {
     };
     let mut flags = Flags::default();
     let canon = if let Some(v4) = parse_ipv4(host) {
-        v4.to_string()
+        ipv4_string(v4)
     } else if hostport.starts_with('[') {
         format!("[{}]", parse_ipv6(host)?)
     } else {
@@ -110,12 +126,14 @@ pub(super) fn canonical(scheme: &str, a: &Authority, rest: &str) -> String {
 }
 
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
+    if !ctx.anchors.has(Class::Colon) {
+        return;
+    }
     let (text, bytes) = (ctx.text, ctx.bytes);
     let mut resume = 0;
-    static FINDER: OnceLock<memmem::Finder<'static>> = OnceLock::new();
-    let finder = FINDER.get_or_init(|| memmem::Finder::new(b"://"));
-    for i in finder.find_iter(bytes) {
-        if i < resume {
+    // Each `://`: a colon followed by two slashes (occurrences cannot overlap).
+    for i in ctx.anchors.iter(Class::Colon) {
+        if i < resume || bytes.get(i + 1..i + 3) != Some(b"//") {
             continue;
         }
         let mut s = i;
@@ -131,7 +149,7 @@ pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
         }
         let a_start = i + 3;
         let mut a_end = a_start;
-        while let Some(c) = char_at(text, a_end) {
+        while let Some(c) = next_char(text, a_end) {
             let bracketed = bytes.get(a_start) == Some(&b'[');
             if a_end - a_start > MAX_AUTHORITY || matches!(c, '/' | '?' | '#' | '(' | ')') || (!bracketed && matches!(c, '[' | ']')) || is_delim(c) {
                 break;
@@ -170,7 +188,8 @@ mod tests {
     use super::*;
 
     fn urls(t: &str) -> Vec<String> {
-        let ctx = Ctx::new(t, &[]);
+        let anchors = crate::anchors::Anchors::new(t.as_bytes());
+        let ctx = Ctx::with_anchors(t, &[], &anchors);
         let mut out = Vec::new();
         scan(&ctx, &mut out);
         out.into_iter().filter(|c| !c.shadow).map(|c| c.value).collect()

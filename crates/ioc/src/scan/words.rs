@@ -1,22 +1,23 @@
 //! Runs of ASCII letters and digits: hashes (and JA3 by context), wallets, CVE ids, ATT&CK
 //! ids, ASNs, and the anchors of registry keys, paths and mutexes (handed to `paths`).
 //!
-//! Long words (hashes, wallets) are found by probing every 26th byte; short ones from fixed
-//! anchors with one Aho-Corasick pass. Both are linear and skip most of the text.
-
-use std::sync::OnceLock;
-
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+//! Long words (hashes, wallets) are found from their digits; short ones from fixed anchor
+//! patterns, matched at the [`Class::Word`] and [`Class::Colon`] anchors. Both are linear and
+//! skip most of the text.
 
 use super::paths;
 use super::{Cand, Ctx};
+use crate::anchors::Class;
 use crate::crypto::{is_btc_base58, is_btc_bech32, is_eth, is_xmr};
-use crate::lex::{context_has, is_alnum};
+use crate::lex::{WordSet, context_has, is_alnum};
 use crate::types::IocType;
 
 const JA3_WORDS: &[&str] = &["ja3", "ja3s", "ja3_hash", "ja3hash", "ja3_digest", "ja3s_hash", "ja3_md5"];
 const GIT_WORDS: &[&str] = &["commit", "commits", "git", "rev", "revision", "changeset", "merge", "tree", "blob", "head"];
 const NOT_HASH_WORDS: &[&str] = &["imphash", "ssdeep", "tlsh", "guid", "uuid", "clsid", "serial", "thumbprint", "jarm", "ja4", "request-id", "trace"];
+static JA3: WordSet = WordSet::new(JA3_WORDS);
+static GIT: WordSet = WordSet::new(GIT_WORDS);
+static NOT_HASH: WordSet = WordSet::new(NOT_HASH_WORDS);
 
 /// ASCII letters and digits, as a lookup table for the hot loop.
 static ALNUM: [bool; 256] = {
@@ -33,16 +34,22 @@ static ALNUM: [bool; 256] = {
 const LONG: usize = 26;
 
 pub(super) fn scan(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
-    long_words(ctx, out);
-    anchored(ctx, out);
-    unix_paths(ctx, out);
+    if ctx.anchors.has(Class::Digit) {
+        long_words(ctx, out);
+    }
+    if ctx.anchors.has(Class::Word) || ctx.anchors.has(Class::Colon) {
+        anchored(ctx, out);
+    }
+    if ctx.anchors.has(Class::Slash) {
+        unix_paths(ctx, out);
+    }
 }
 
 /// `/tmp/...`, `/var/...`: a `/` at a word boundary followed by a known root directory.
 fn unix_paths(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
     let b = ctx.bytes;
     let mut resume = 0;
-    for a in memchr::memchr_iter(b'/', b) {
+    for a in ctx.anchors.iter(Class::Slash) {
         if a < resume || (a > 0 && !matches!(b[a - 1], b' ' | b'\t' | b'\n' | b'"' | b'\'' | b'`' | b'(' | b'=' | b',' | b'[' | b':')) {
             continue;
         }
@@ -56,17 +63,16 @@ fn unix_paths(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
     }
 }
 
-/// Hashes and wallets: runs of at least `LONG` letters and digits. Every such run contains
-/// a position `k * LONG - 1`, so only those positions are probed; a probe that hits a letter
-/// expands to its run (never re-reading a byte before the previous run's end).
+/// Hashes and wallets: runs of at least `LONG` letters and digits. Every hash and wallet
+/// has a digit (hashes need one, `0x`, `bc1`, `1`/`3` and `4`/`8` prefixes are digits), so
+/// the runs are found from the digit anchors; each run is expanded once (never re-reading a
+/// byte before the previous run's end) and the digits inside it are skipped.
 fn long_words(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
     let b = ctx.bytes;
     let n = b.len();
     let mut done = 0;
-    let mut p = LONG - 1;
-    while p < n {
-        if !ALNUM[usize::from(b[p])] {
-            p += LONG;
+    for p in ctx.anchors.iter(Class::Digit) {
+        if p < done {
             continue;
         }
         let mut s = p;
@@ -77,16 +83,15 @@ fn long_words(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
         while e < n && ALNUM[usize::from(b[e])] {
             e += 1;
         }
-        if e - s >= LONG && (s == 0 || !ALNUM[usize::from(b[s - 1])]) {
+        if e - s >= LONG {
             let prev = s.checked_sub(1).map(|k| b[k]);
             long_word(ctx, s, e, prev, b.get(e).copied(), out);
         }
         done = e;
-        p = e + LONG;
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Anchor {
     Cve,
     Attack,
@@ -97,6 +102,8 @@ enum Anchor {
     EnvVar,
 }
 
+/// The anchor patterns (the reference table for [`anchor_at`], which matches them in place).
+#[cfg(test)]
 const ANCHORS: &[(&str, Anchor)] = &[
     ("CVE-", Anchor::Cve),
     ("cve-", Anchor::Cve),
@@ -115,10 +122,36 @@ const ANCHORS: &[(&str, Anchor)] = &[
     ("%\\", Anchor::EnvVar),
 ];
 
-fn anchors() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostFirst).build(ANCHORS.iter().map(|a| a.0)).expect("static anchor table builds")
+/// The anchor pattern matching at the anchor byte `p`, as (start, end, anchor). Patterns
+/// start at their anchor byte, except `CVE-`, whose anchor is the `-`; no other anchor byte
+/// lies inside `CVE`, so matches come out in order of their start.
+#[inline]
+fn anchor_at(b: &[u8], p: usize) -> Option<(usize, usize, Anchor)> {
+    let rest = &b[p..];
+    let two = |next: &[u8], a: Anchor| rest.get(1).filter(|c| next.contains(c)).map(|_| (p, p + 2, a));
+    match b[p] {
+        b'T' => two(b"01A", Anchor::Attack),
+        b'A' => two(b"S", Anchor::As),
+        b'H' => two(b"K", Anchor::Hive),
+        b':' | b'%' => two(b"\\", if b[p] == b':' { Anchor::Drive } else { Anchor::EnvVar }),
+        b'M' | b'm' => {
+            ["mutex", "Mutex", "MUTEX", "mutant", "Mutant"].iter().find(|w| rest.starts_with(w.as_bytes())).map(|w| (p, p + w.len(), Anchor::Mutex))
+        }
+        b'-' => {
+            let s = p.checked_sub(3)?;
+            matches!(&b[s..p], b"CVE" | b"cve" | b"Cve").then_some((s, p + 1, Anchor::Cve))
+        }
+        _ => None,
+    }
+}
+
+/// The non-overlapping, leftmost-first matches of the anchor patterns, in order.
+fn anchor_matches<'a>(ctx: &'a Ctx<'_>) -> impl Iterator<Item = (usize, usize, Anchor)> + 'a {
+    let mut last_end = 0;
+    ctx.anchors.union(Class::Word, Class::Colon).filter_map(move |p| {
+        let m = anchor_at(ctx.bytes, p).filter(|m| m.0 >= last_end)?;
+        last_end = m.1;
+        Some(m)
     })
 }
 
@@ -131,18 +164,17 @@ fn word_end(b: &[u8], s: usize, max: usize) -> usize {
 fn anchored(ctx: &Ctx<'_>, out: &mut Vec<Cand>) {
     let b = ctx.bytes;
     let mut resume = 0;
-    for m in anchors().find_iter(b) {
-        let a = m.start();
+    for (a, m_end, anchor) in anchor_matches(ctx) {
         if a < resume {
             continue;
         }
         let boundary = |i: usize| i == 0 || !ALNUM[usize::from(b[i - 1])];
-        let end = match ANCHORS[m.pattern().as_usize()].1 {
+        let end = match anchor {
             Anchor::Cve if boundary(a) => cve(ctx, a, out),
             Anchor::Attack if boundary(a) => attack(ctx, a, word_end(b, a, 8), out),
             Anchor::As if boundary(a) => asn(ctx, a, word_end(b, a, 16), out),
             Anchor::Hive if boundary(a) => paths::registry(ctx, a, word_end(b, a, 8), out),
-            Anchor::Mutex if boundary(a) && word_end(b, a, 8) == m.end() => paths::mutex(ctx, m.end(), out),
+            Anchor::Mutex if boundary(a) && word_end(b, a, 8) == m_end => paths::mutex(ctx, m_end, out),
             Anchor::Drive if a > 0 && b[a - 1].is_ascii_alphabetic() && boundary(a - 1) => paths::drive(ctx, a - 1, a, out),
             Anchor::EnvVar => {
                 let s = a - b[..a].iter().rev().take(32).take_while(|c| ALNUM[usize::from(**c)]).count();
@@ -191,13 +223,13 @@ fn hash(ctx: &Ctx<'_>, s: usize, w: &[u8]) -> Option<(IocType, u8)> {
     if (upper && lower) || !(upper || lower) || !w.iter().any(u8::is_ascii_digit) {
         return None;
     }
-    if context_has(ctx.bytes, s, 3, NOT_HASH_WORDS) {
+    if context_has(ctx.bytes, s, 3, &NOT_HASH) {
         return None;
     }
     match w.len() {
-        32 if context_has(ctx.bytes, s, 4, JA3_WORDS) => Some((IocType::Ja3, 85)),
+        32 if context_has(ctx.bytes, s, 4, &JA3) => Some((IocType::Ja3, 85)),
         32 => Some((IocType::Md5, 85)),
-        40 if context_has(ctx.bytes, s, 3, GIT_WORDS) => None,
+        40 if context_has(ctx.bytes, s, 3, &GIT) => None,
         40 => Some((IocType::Sha1, 90)),
         64 => Some((IocType::Sha256, 95)),
         128 => Some((IocType::Sha512, 95)),
@@ -296,4 +328,38 @@ fn cve(ctx: &Ctx<'_>, s: usize, out: &mut Vec<Cand>) -> Option<usize> {
     let value = format!("CVE-{}", std::str::from_utf8(&b[y..end]).ok()?);
     out.push(ctx.cand(IocType::Cve, s, end, value, 95));
     Some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use aho_corasick::{AhoCorasickBuilder, MatchKind};
+
+    use super::*;
+
+    /// The in-place matcher reports what a leftmost-first Aho-Corasick search over the whole
+    /// text reports (the implementation it replaced).
+    #[test]
+    fn anchor_matches_equal_an_aho_corasick_search() {
+        let ac = AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostFirst).build(ANCHORS.iter().map(|a| a.0)).unwrap();
+        const ALPHABET: &[u8] = b"CVEcve-T01ASHKmutexMUTEXantMutant:\\%  .a";
+        let mut seed = 0x0bad_cafe_1234_5678u64;
+        let mut rnd = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut texts: Vec<Vec<u8>> = vec![b"TAS TASK T1A CVE-CVE- cve-Cve-CVe- HKLM MUTEXmutex Mutantmutant C:\\ %\\ ASAS".to_vec()];
+        for _ in 0..3000 {
+            let len = rnd(80);
+            texts.push((0..len).map(|_| ALPHABET[rnd(ALPHABET.len())]).collect());
+        }
+        for t in &texts {
+            let text = String::from_utf8_lossy(t);
+            let anchors = crate::anchors::Anchors::new(text.as_bytes());
+            let ctx = Ctx::with_anchors(&text, &[], &anchors);
+            let want: Vec<_> = ac.find_iter(text.as_bytes()).map(|m| (m.start(), m.end(), ANCHORS[m.pattern().as_usize()].1)).collect();
+            assert_eq!(anchor_matches(&ctx).collect::<Vec<_>>(), want, "{text:?}");
+        }
+    }
 }
