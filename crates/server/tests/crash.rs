@@ -48,9 +48,17 @@ async fn wait_up(http: &reqwest::Client, base: &str) {
 }
 
 async fn login(http: &reqwest::Client, base: &str, name: &str) -> String {
-    let r = http.post(format!("{base}/users/login")).json(&json!({"login_id": name, "password": PASSWORD})).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    r.headers()["token"].to_str().unwrap().to_owned()
+    for _ in 0..100 {
+        let r = http.post(format!("{base}/users/login")).json(&json!({"login_id": name, "password": PASSWORD})).send().await.unwrap();
+        if r.status() == 429 {
+            // The writers share this address and may have spent its budget.
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        assert_eq!(r.status(), 200);
+        return r.headers()["token"].to_str().unwrap().to_owned();
+    }
+    panic!("login still rate limited")
 }
 
 #[derive(Default)]
@@ -91,18 +99,26 @@ async fn writer(id: usize, base: Arc<Mutex<String>>, token: String, channel: Str
     }
 }
 
+/// One page of a read; waits out a rate limit (the writers may have spent the budget) and
+/// fails on anything else, so a short read can never pass for a lost post.
+async fn get_page(http: &reqwest::Client, url: &str, token: &str) -> Value {
+    for _ in 0..100 {
+        let r = http.get(url).bearer_auth(token).send().await.expect("read posts");
+        if r.status() == 429 {
+            let wait = r.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).unwrap_or(1u64);
+            tokio::time::sleep(Duration::from_secs(wait.max(1))).await;
+            continue;
+        }
+        assert_eq!(r.status(), 200, "reading {url}");
+        return r.json().await.expect("posts JSON");
+    }
+    panic!("still rate limited reading {url}");
+}
+
 async fn all_posts(http: &reqwest::Client, base: &str, token: &str, channel: &str) -> Vec<Value> {
     let mut out = Vec::new();
     for page in 0.. {
-        let r: Value = http
-            .get(format!("{base}/channels/{channel}/posts?page={page}&per_page=200"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let r = get_page(http, &format!("{base}/channels/{channel}/posts?page={page}&per_page=200"), token).await;
         let order = r["order"].as_array().cloned().unwrap_or_default();
         if order.is_empty() {
             break;
