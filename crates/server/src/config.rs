@@ -36,7 +36,8 @@ pub struct Config {
     pub max_connections_per_ip: usize,
     /// Requests per second per address (burst twice that); 0 turns the limit off.
     pub rate_limit_per_ip: f64,
-    /// Requests per second per signed-in user (burst twice that); 0 turns it off.
+    /// Requests per second per signed-in user (burst four times that: a page load fans out); 0
+    /// turns it off.
     pub rate_limit_per_user: f64,
     /// Log filter, e.g. `info` or `api=debug,info`.
     pub log: String,

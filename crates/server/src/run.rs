@@ -26,17 +26,18 @@ pub fn api_config(config: &Config) -> ApiConfig {
         max_connections: config.max_connections,
         max_connections_per_ip: config.max_connections_per_ip,
         limits: api::limits::LimitConfig {
-            per_ip: rate(config.rate_limit_per_ip),
-            per_user: rate(config.rate_limit_per_user),
+            per_ip: rate(config.rate_limit_per_ip, 2.0),
+            per_user: rate(config.rate_limit_per_user, 4.0),
             ..api::limits::LimitConfig::default()
         },
         ..ApiConfig::default()
     }
 }
 
-/// A configured requests-per-second figure as a rate with a burst of twice that; 0 is off.
-fn rate(per_second: f64) -> api::limits::Rate {
-    if per_second > 0.0 { api::limits::Rate::new(per_second, (per_second * 2.0).ceil() as u32) } else { api::limits::Rate::OFF }
+/// A configured requests-per-second figure as a rate with a burst of `burst` seconds' worth;
+/// 0 is off.
+fn rate(per_second: f64, burst: f64) -> api::limits::Rate {
+    if per_second > 0.0 { api::limits::Rate::new(per_second, (per_second * burst).ceil() as u32) } else { api::limits::Rate::OFF }
 }
 
 /// Runs the server on an already-bound listener until `shutdown` resolves.
