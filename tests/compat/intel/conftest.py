@@ -347,3 +347,12 @@ def pytest_report_header(config):
 
 def dump(obj):
     return json.dumps(obj, sort_keys=True)
+
+
+def write_report(name, figures):
+    """Writes `reports/<name>-<backend>.json` at the repository root, as the Rust suites do."""
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "reports")
+    os.makedirs(root, exist_ok=True)
+    backend = os.environ.get("CONCLAVE_TEST_BACKEND", "unknown")
+    with open(os.path.join(root, f"{name}-{backend}.json"), "w") as f:
+        json.dump({"backend": backend, **figures}, f, indent=2, sort_keys=True)

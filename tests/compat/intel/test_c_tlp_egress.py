@@ -9,6 +9,7 @@ import io
 from datetime import datetime, timezone
 
 from conftest import (
+    write_report,
     COLLECTIONS,
     PARTNER,
     FEEDS,
@@ -119,6 +120,7 @@ def test_tlp_egress_matrix(world):
                 if exp is not None and RANK[exp] <= limit and (tag is None or v in world.partner_values) and v not in present:
                     missing.append(f"{key_name} {alias}: {v}")
     print(f"\nTLP egress: cells tested={t.cells} leaks={len(t.leaks)}")
+    write_report("tlp-egress", {"cells": t.cells, "leaks": len(t.leaks), "missing_exportable": len(missing)})
     for leak in t.leaks[:30]:
         print("  LEAK", leak)
     assert not t.leaks

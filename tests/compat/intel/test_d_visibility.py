@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import Client
+from conftest import Client, write_report
 
 NOT_AN_INDICATOR = "".join("abcdefghijkmnopqrstuwxyz13"[i % 26] for i in range(26))
 
@@ -121,6 +121,7 @@ def test_private_sightings_are_invisible(world):
                 if secret in body and not echoed:
                     leaks.append(f"{u} {name}: answer carries {secret}")
     print(f"\nVisibility: probes made={made} leaks={len(leaks)}")
+    write_report("intel-visibility", {"probes": made, "leaks": len(leaks)})
     for leak in leaks[:20]:
         print("  LEAK", leak)
     assert not leaks
