@@ -125,7 +125,10 @@ server_test!(no_request_in_the_corpus_gets_a_5xx, |srv| {
     assert_eq!(ping.status(), 200, "server down after the corpus");
     eprintln!("bad-input corpus: {sent} requests, {} routes, {} failures", routes.len(), failures.len());
     let backend = if srv.db.url.starts_with("postgres") { "postgres" } else { "sqlite" };
-    common::write_report(&format!("bad-input-{backend}"), &j!({"backend": backend, "requests": sent, "routes": routes.len(), "failures": failures.len()}));
+    common::write_report(
+        &format!("bad-input-{backend}"),
+        &j!({"backend": backend, "requests": sent, "routes": routes.len(), "failures": failures.len()}),
+    );
     assert!(failures.is_empty(), "{} failures, first 20:\n{}", failures.len(), failures.iter().take(20).cloned().collect::<Vec<_>>().join("\n"));
 });
 
