@@ -119,11 +119,22 @@ export async function apiSession(url, loginId, password) {
     const user = await r.json();
     const call = async (method, path, body) => {
         const isForm = body instanceof FormData;
-        const res = await fetch(`${url}/api/v4${path}`, {
-            method,
-            headers: {authorization: `Bearer ${token}`, ...(body && !isForm ? {'content-type': 'application/json'} : {})},
-            body: body ? (isForm ? body : JSON.stringify(body)) : undefined,
-        });
+        let res;
+        // The setup posts hundreds of payloads at once: like a well-behaved client, wait out
+        // the per-user rate limit (429 with Retry-After) instead of failing on it.
+        for (let attempt = 0; ; attempt++) {
+            res = await fetch(`${url}/api/v4${path}`, {
+                method,
+                headers: {authorization: `Bearer ${token}`, ...(body && !isForm ? {'content-type': 'application/json'} : {})},
+                body: body ? (isForm ? body : JSON.stringify(body)) : undefined,
+            });
+            if (res.status !== 429 || attempt >= 30) {
+                break;
+            }
+            await res.text();
+            const wait = Number(res.headers.get('retry-after')) || 1;
+            await new Promise((done) => setTimeout(done, wait * 1000));
+        }
         const text = await res.text();
         let data;
         try {
