@@ -190,3 +190,24 @@ pub fn spec() -> Value {
 pub async fn document() -> Json<Value> {
     Json(spec())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_described_with_its_path_parameters() {
+        let doc = spec();
+        for route in ROUTES {
+            let op = &doc["paths"][route.path][route.method.to_ascii_lowercase()];
+            assert!(op.is_object(), "{} {} missing", route.method, route.path);
+            let declared = op["parameters"].as_array().unwrap().len();
+            assert_eq!(declared, route.path.matches('{').count(), "{} {}", route.method, route.path);
+            assert!(op["responses"]["4XX"].is_object());
+        }
+        for (method, path, schema) in BODIES {
+            assert!(ROUTES.iter().any(|r| r.method == *method && r.path == *path), "body for unknown route {method} {path}");
+            assert!(doc["components"]["schemas"][schema].is_object() || doc["components"]["schemas"][schema].is_array(), "{schema}");
+        }
+    }
+}
