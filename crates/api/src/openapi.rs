@@ -130,12 +130,19 @@ fn error_response(route: &RouteGate, what: &str) -> Value {
     }
 }
 
+/// Mattermost ids are 26 characters of lower-case base32; describing them lets a fuzzer reach
+/// past the id check into the handlers (`me` is accepted too, but only where a user is meant).
+fn param_schema(route: &RouteGate, name: &str) -> Value {
+    let id = name.ends_with("_id") && route.path.starts_with("/api/v4") && name != "indicator_id";
+    if id { json!({"type": "string", "pattern": "^[a-z0-9]{26}$"}) } else { json!({"type": "string"}) }
+}
+
 fn operation(route: &RouteGate) -> Value {
     let params: Vec<Value> = route
         .path
         .split('/')
         .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": param_schema(route, name)}))
         .collect();
     let content: Map<String, Value> = success_media(route).iter().map(|m| ((*m).to_owned(), json!({}))).collect();
     let mut responses = json!({
