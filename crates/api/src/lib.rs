@@ -15,6 +15,7 @@ pub mod extract;
 mod feeds;
 pub mod limits;
 mod middleware;
+mod openapi;
 mod routes;
 pub mod taxii;
 pub mod wire;
@@ -106,3 +107,5 @@ pub fn router(state: Arc<AppState>, web: Option<Router>) -> Router {
 }
 
 pub use middleware::{ConnectionLimits, serve};
+pub use openapi::spec as openapi_spec;
+pub use routes::gates;

@@ -151,3 +151,20 @@ server_test!(bad_websocket_frames_close_only_that_socket, |srv| {
     let ping = srv.http.get(srv.url("/system/ping")).send().await.unwrap();
     assert_eq!(ping.status(), 200);
 });
+
+// Found by schemathesis: a TLP label whose fourth byte falls inside a character (`"0\u{80}"`)
+// panicked in `Tlp::parse` and the connection was dropped without an answer.
+server_test!(tlp_labels_with_multibyte_characters_are_refused_not_crashed, |srv| {
+    let admin = srv.user("admin1").await;
+    let team = admin.team("isac").await;
+    let channel = admin.channel(&team, "room", "O").await;
+    for label in ["0\u{80}", "abc\u{f1}", "tlp\u{f1}red"] {
+        let r = admin.post("/intel/feed_keys", j!({"name": "k", "tlp_ceiling": label})).await;
+        assert_eq!(r.status, 400, "{label}: {}", r.body);
+        assert_eq!(r.body["status_code"], 400);
+        let r = admin.put(&format!("/channels/{channel}/patch"), j!({"tlp": label})).await;
+        assert_eq!(r.status, 400, "{label}: {}", r.body);
+        let r = admin.post("/teams", j!({"name": "t2", "display_name": "T", "type": "O", "default_tlp": label})).await;
+        assert_eq!(r.status, 400, "{label}: {}", r.body);
+    }
+});

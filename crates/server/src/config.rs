@@ -98,6 +98,9 @@ fn merge_key(table: &mut toml::Table, key: &str, value: toml::Value, source: &st
         (toml::Value::Integer(_), toml::Value::String(s)) => {
             toml::Value::Integer(s.parse().map_err(|_| format!("`{key}` in {source} must be a whole number"))?)
         }
+        (toml::Value::Float(_), toml::Value::String(s)) => {
+            toml::Value::Float(s.parse().map_err(|_| format!("`{key}` in {source} must be a number"))?)
+        }
         (toml::Value::Array(_), toml::Value::String(s)) => {
             toml::Value::Array(s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| toml::Value::String(s.into())).collect())
         }
@@ -224,5 +227,16 @@ mod tests {
         assert!(Config::load(None, env(&[("CONCLAVE_TEST_PG", "x")]), Overrides::default()).is_ok());
         assert!(Config::load(None, env(&[("CONCLAVE_OPEN_SIGNUP", "maybe")]), Overrides::default()).is_err());
         assert!(Config::load(None, env(&[("CONCLAVE_DEFAULT_TLP", "WHITE")]), Overrides::default()).is_err());
+        assert!(Config::load(None, env(&[("CONCLAVE_RATE_LIMIT_PER_IP", "fast")]), Overrides::default()).is_err());
+    }
+
+    // `CONCLAVE_RATE_LIMIT_PER_IP=0` was refused ("invalid type: string, expected f64"):
+    // environment values were converted for booleans, integers and lists but not for floats.
+    #[test]
+    fn float_keys_read_from_the_environment() {
+        let c =
+            Config::load(None, env(&[("CONCLAVE_RATE_LIMIT_PER_IP", "0"), ("CONCLAVE_RATE_LIMIT_PER_USER", "12.5")]), Overrides::default()).unwrap();
+        assert_eq!(c.rate_limit_per_ip, 0.0);
+        assert_eq!(c.rate_limit_per_user, 12.5);
     }
 }

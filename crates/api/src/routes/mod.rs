@@ -4,6 +4,7 @@
 mod audit;
 mod channels;
 mod files;
+pub mod gates;
 mod intel;
 mod posts;
 mod system;
@@ -28,6 +29,7 @@ pub(crate) fn api(state: Arc<AppState>) -> Router {
         .route("/plugins/webapp", get(system::empty_list))
         .route("/system/notices/{team_id}", get(system::empty_list))
         .route("/websocket", get(crate::ws::upgrade))
+        .route("/openapi.json", get(crate::openapi::document))
         // Users and sessions.
         .route("/users", post(users::create).get(users::list))
         .route("/users/login", post(users::login))

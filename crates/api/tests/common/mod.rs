@@ -240,3 +240,24 @@ pub fn write_report(name: &str, value: &Value) {
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join(format!("{name}.json")), serde_json::to_string_pretty(value).unwrap_or_default());
 }
+
+/// Merges one backend's figures into `reports/<name>.json`: `{backends: {sqlite: .., postgres:
+/// ..}}` plus the headline fields of the backend written last, summed where they are counts.
+pub fn merge_report(name: &str, backend: &str, value: &Value) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../reports/{name}.json"));
+    let mut all: Value = std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_else(|| json!({}));
+    if !all["backends"].is_object() {
+        all = json!({"backends": {}});
+    }
+    all["backends"][backend] = value.clone();
+    let backends = all["backends"].as_object().cloned().unwrap_or_default();
+    for key in ["cells", "expected_denies", "mismatches", "cases", "steps", "checks", "leaks"] {
+        if backends.values().any(|b| b[key].is_number()) {
+            all[key] = json!(backends.values().filter_map(|b| b[key].as_u64()).sum::<u64>());
+        }
+    }
+    if let Some(routes) = value.get("routes") {
+        all["routes"] = routes.clone();
+    }
+    write_report(name, &all);
+}

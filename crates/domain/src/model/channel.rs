@@ -70,7 +70,8 @@ impl Tlp {
     /// Accepts `AMBER+STRICT`, `tlp:amber+strict`, ` Green ` and so on; nothing else.
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim();
-        let s = if s.len() >= 4 && s[..4].eq_ignore_ascii_case("tlp:") { &s[4..] } else { s };
+        // `get` rather than slicing: the fourth byte may fall inside a character.
+        let s = if s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("tlp:")) { &s[4..] } else { s };
         Tlp::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(s))
     }
 }
@@ -165,6 +166,9 @@ mod tests {
         assert_eq!(Tlp::parse(" TLP:Red "), Some(Tlp::Red));
         assert_eq!(Tlp::parse("WHITE"), None);
         assert_eq!(Tlp::parse("AMBER STRICT"), None);
+        // Found by schemathesis: a label whose fourth byte is inside a character panicked.
+        assert_eq!(Tlp::parse("0\u{80}"), None);
+        assert_eq!(Tlp::parse("abcñ"), None);
         assert!(Tlp::Clear < Tlp::Green && Tlp::AmberStrict < Tlp::Red);
     }
 }
