@@ -25,9 +25,11 @@ pub fn api_config(config: &Config) -> ApiConfig {
         allowed_origins: config.allowed_origins.clone(),
         max_connections: config.max_connections,
         max_connections_per_ip: config.max_connections_per_ip,
+        ws_per_user: config.max_websockets_per_user,
         limits: api::limits::LimitConfig {
             per_ip: rate(config.rate_limit_per_ip),
             per_user: rate(config.rate_limit_per_user),
+            search: search_rate(config.rate_limit_search_per_user),
             ..api::limits::LimitConfig::default()
         },
         ..ApiConfig::default()
@@ -37,6 +39,11 @@ pub fn api_config(config: &Config) -> ApiConfig {
 /// A configured requests-per-second figure as a rate with a burst of twice that; 0 is off.
 fn rate(per_second: f64) -> api::limits::Rate {
     if per_second > 0.0 { api::limits::Rate::new(per_second, (per_second * 2.0).ceil() as u32) } else { api::limits::Rate::OFF }
+}
+
+/// A configured searches-per-second figure with a burst of four times that; 0 is off.
+fn search_rate(per_second: f64) -> api::limits::Rate {
+    if per_second > 0.0 { api::limits::Rate::new(per_second, (per_second * 4.0).ceil() as u32) } else { api::limits::Rate::OFF }
 }
 
 /// Runs the server on an already-bound listener until `shutdown` resolves.
