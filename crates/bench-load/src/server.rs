@@ -65,7 +65,12 @@ impl Server {
                 cmd.env_remove(name);
             }
         }
-        cmd.envs(BENCH_ENV.iter().copied()).stdin(Stdio::null()).stdout(Stdio::null()).stderr(log_file).kill_on_drop(true);
+        cmd.envs(BENCH_ENV.iter().copied());
+        // For profiling: a different server log filter, e.g. `warn,sqlx::query=debug`.
+        if let Ok(filter) = std::env::var("CONCLAVE_BENCH_SERVER_LOG") {
+            cmd.env("CONCLAVE_LOG", filter);
+        }
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log_file).kill_on_drop(true);
         let started = Instant::now();
         let mut child = cmd.spawn().map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
         let pid = child.id().ok_or("the server exited at once")?;

@@ -24,8 +24,22 @@ pub struct Opts {
 struct Seen {
     latency: Latency,
     received: u64,
-    out_of_order: u64,
     duplicates: u64,
+    /// Frames whose connection sequence number did not follow the previous one's.
+    seq_breaks: u64,
+    /// Post sequence numbers in arrival order.
+    order: Vec<u64>,
+}
+
+/// The connection sequence number at the end of an event frame (`…,"seq":N}`).
+fn frame_seq(text: &str) -> Option<u64> {
+    let at = text.rfind("\"seq\":")? + 6;
+    text[at..].trim_end_matches('}').trim().parse().ok()
+}
+
+/// Positions at which `order` differs from `reference` (both without duplicates).
+fn disagreements(order: &[u64], reference: &[u64]) -> u64 {
+    order.iter().zip(reference).filter(|(a, b)| a != b).count() as u64
 }
 
 pub async fn run(ctx: &Ctx, o: &Opts) -> Result<Value, String> {
@@ -62,8 +76,8 @@ async fn measure(ctx: &Ctx, o: &Opts, ds: &crate::dataset::Dataset, server: &Ser
         .map(|mut sock| {
             let done = done.clone();
             tokio::spawn(async move {
-                let mut seen = Seen { latency: Latency::default(), received: 0, out_of_order: 0, duplicates: 0 };
-                let mut last = 0u64;
+                let mut seen = Seen { latency: Latency::default(), received: 0, duplicates: 0, seq_breaks: 0, order: Vec::new() };
+                let mut last_frame = 0u64;
                 let mut got = std::collections::HashSet::new();
                 let stop = done.notified();
                 tokio::pin!(stop);
@@ -73,13 +87,16 @@ async fn measure(ctx: &Ctx, o: &Opts, ds: &crate::dataset::Dataset, server: &Ser
                         m = sock.next() => match m {
                             Some(Ok(Message::Text(t))) => {
                                 let t = t.as_str();
+                                if let Some(fs) = frame_seq(t) && fs > 0 {
+                                    if last_frame != 0 && fs != last_frame + 1 { seen.seq_breaks += 1; }
+                                    last_frame = fs;
+                                }
                                 if !t.contains("\"event\":\"posted\"") { continue; }
                                 if let Some((seq, nanos)) = parse_marker(t) {
                                     seen.latency.record(since_stamp(t0, nanos));
                                     if !got.insert(seq) { seen.duplicates += 1; continue; }
                                     seen.received += 1;
-                                    if seq < last { seen.out_of_order += 1; }
-                                    last = last.max(seq);
+                                    seen.order.push(seq);
                                 }
                             }
                             Some(Ok(_)) => {}
@@ -126,19 +143,31 @@ async fn measure(ctx: &Ctx, o: &Opts, ds: &crate::dataset::Dataset, server: &Ser
     let rss = server.rss();
     done.notify_waiters();
     let mut latency = Latency::default();
-    let (mut received, mut out_of_order, mut duplicates, mut lost) = (0u64, 0u64, 0u64, 0u64);
+    let (mut received, mut duplicates, mut lost, mut seq_breaks) = (0u64, 0u64, 0u64, 0u64);
     let delivered_posts = total - post_errors;
+    let mut seen_all = Vec::with_capacity(receivers.len());
     for r in receivers {
-        let seen = r.await.map_err(|e| e.to_string())?;
+        seen_all.push(r.await.map_err(|e| e.to_string())?);
+    }
+    // The order every receiver should share: that of a receiver that got every post.
+    let reference: Vec<u64> = seen_all.iter().find(|s| s.received == delivered_posts).map(|s| s.order.clone()).unwrap_or_default();
+    let mut out_of_order = 0u64;
+    for seen in &seen_all {
         latency.merge(&seen.latency);
         received += seen.received;
-        out_of_order += seen.out_of_order;
         duplicates += seen.duplicates;
+        seq_breaks += seen.seq_breaks;
         lost += delivered_posts.saturating_sub(seen.received);
+        if seen.received == delivered_posts {
+            out_of_order += disagreements(&seen.order, &reference);
+        }
     }
+    out_of_order += seq_breaks;
+    // Informational: concurrent requests may commit in another order than they were sent.
+    let commit_vs_send = reference.windows(2).filter(|w| w[1] < w[0]).count();
     let s = latency.summary();
     println!(
-        "{}: {} clients, {} posts at {}/s over {:.1} s: {} frames, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; lost {lost}, out of order {out_of_order}, duplicates {duplicates}, post errors {post_errors}; sockets opened in {:.1} s",
+        "{}: {} clients, {} posts at {}/s over {:.1} s: {} frames, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; lost {lost}, out of order {out_of_order} (connection sequence breaks {seq_breaks}), duplicates {duplicates}, post errors {post_errors}; sockets opened in {:.1} s; {commit_vs_send} posts committed out of send order",
         o.name, o.clients, total, o.rate, send_secs, received, s.p50_ms, s.p99_ms, s.max_ms, open_secs
     );
     let report = json!({
@@ -151,6 +180,9 @@ async fn measure(ctx: &Ctx, o: &Opts, ds: &crate::dataset::Dataset, server: &Ser
         "frames_received": received,
         "lost": lost,
         "out_of_order": out_of_order,
+        "out_of_order_definition": "frames breaking the connection's sequence numbers, plus posts a receiver got in another order than the others",
+        "connection_seq_breaks": seq_breaks,
+        "committed_out_of_send_order": commit_vs_send,
         "duplicates": duplicates,
         "latency": s,
         "post_latency": post_latency.summary(),
@@ -160,4 +192,16 @@ async fn measure(ctx: &Ctx, o: &Opts, ds: &crate::dataset::Dataset, server: &Ser
     });
     write_report(&ctx.reports, &o.name, &report)?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_connection_sequence_number() {
+        assert_eq!(frame_seq(r#"{"event":"posted","data":{},"broadcast":{},"seq":17}"#), Some(17));
+        assert_eq!(frame_seq(r#"{"status":"OK","seq_reply":2}"#), None);
+        assert_eq!(disagreements(&[1, 2, 3], &[1, 3, 2]), 2);
+    }
 }

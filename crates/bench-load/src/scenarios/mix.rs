@@ -54,6 +54,7 @@ struct Window {
     server_errors: u64,
     failed: u64,
     actions: [u64; 6],
+    by_action: [Latency; 5],
 }
 
 struct Shared {
@@ -74,6 +75,7 @@ impl Shared {
         match outcome {
             Ok(status) => {
                 w.latency.record(d);
+                w.by_action[action].record(d);
                 if status >= 500 {
                     w.server_errors += 1;
                 }
@@ -184,10 +186,13 @@ async fn measure(ctx: &Ctx, o: &Opts, ds: Arc<Dataset>, server: &Server) -> Resu
             "frames_per_s": frames as f64 / secs,
             "actions": ACTIONS.iter().zip(w.actions.iter()).map(|(a, n)| (a.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
             "latency": s,
+            "by_action": ACTIONS.iter().zip(w.by_action.iter()).map(|(a, l)| { let s = l.summary(); (a.to_string(), json!({"count": s.count, "mean_ms": s.mean_ms, "p99_ms": s.p99_ms})) }).collect::<serde_json::Map<_, _>>(),
             "server_cpu_share": cpu / secs,
             "server_rss_bytes": server.rss(),
             "meets": pass,
         }));
+        let slow: Vec<String> = ACTIONS.iter().zip(w.by_action.iter()).map(|(a, l)| format!("{a} {:.0}", l.summary().mean_ms)).collect();
+        println!("       mean ms by action: {}", slow.join(", "));
         if !pass {
             break;
         }
