@@ -10,7 +10,6 @@ use crate::model::{Channel, Millis};
 use crate::policy::{self, Action, ChannelGrant, Principal};
 use crate::ports::{BlobStore, Clock, Store};
 use crate::settings::Settings;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 pub struct App {
@@ -77,28 +76,30 @@ impl App {
         decision
     }
 
-    /// Which of `candidates` may read `channel` right now, by the same policy as REST. The
-    /// WebSocket hub calls this at delivery time, with membership read fresh from the store,
-    /// so a user removed a moment ago receives nothing more.
-    pub async fn channel_readers(&self, channel: &Channel, candidates: &[UserId]) -> Result<Vec<UserId>> {
-        let members: HashSet<UserId> = self.store.channel_member_ids(&channel.id).await?.into_iter().collect();
-        Ok(candidates
-            .iter()
-            .filter(|user| {
-                // Channel events go to channel members (as in Mattermost); the facts below
-                // are exactly those REST would derive for them.
-                let facts = policy::Facts {
-                    channel_type: channel.channel_type,
-                    archived: channel.is_archived(),
-                    channel_member: members.contains(*user),
-                    channel_admin: false,
-                    team_member: false,
-                    team_admin: false,
-                    system_admin: false,
-                };
-                facts.channel_member && policy::decide(&facts, Action::Read)
-            })
-            .cloned()
-            .collect())
+    /// Which of the users passing `candidate` (the hub's "has an open socket") may read
+    /// `channel` right now, by the same policy as REST. The WebSocket hub calls this at
+    /// delivery time, with membership read fresh from the store, so a user removed a moment
+    /// ago receives nothing more. The work follows the channel's membership, not the number
+    /// of candidates.
+    pub async fn channel_readers(&self, channel: &Channel, candidate: impl Fn(&UserId) -> bool) -> Result<Vec<UserId>> {
+        if !Self::member_may_read(channel) {
+            return Ok(Vec::new());
+        }
+        Ok(self.store.channel_member_ids(&channel.id).await?.into_iter().filter(|u| candidate(u)).collect())
+    }
+
+    /// Whether a member of `channel` may read it. Channel events go to channel members (as in
+    /// Mattermost); the facts below are exactly those REST would derive for them.
+    fn member_may_read(channel: &Channel) -> bool {
+        let facts = policy::Facts {
+            channel_type: channel.channel_type,
+            archived: channel.is_archived(),
+            channel_member: true,
+            channel_admin: false,
+            team_member: false,
+            team_admin: false,
+            system_admin: false,
+        };
+        policy::decide(&facts, Action::Read)
     }
 }

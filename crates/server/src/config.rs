@@ -39,6 +39,10 @@ pub struct Config {
     /// Requests per second per signed-in user (burst four times that: a page load fans out); 0
     /// turns it off.
     pub rate_limit_per_user: f64,
+    /// Searches per second per signed-in user (burst four times that); 0 turns it off.
+    pub rate_limit_search_per_user: f64,
+    /// WebSockets one user may hold open at once (tabs, devices).
+    pub max_websockets_per_user: usize,
     /// Log filter, e.g. `info` or `api=debug,info`.
     pub log: String,
     /// Read connections in the database pool.
@@ -72,6 +76,8 @@ impl Default for Config {
             max_connections_per_ip: 1_000,
             rate_limit_per_ip: 200.0,
             rate_limit_per_user: 50.0,
+            rate_limit_search_per_user: 5.0,
+            max_websockets_per_user: 32,
             log: "info".into(),
             db_read_connections: 4,
             allowlist_file: String::new(),
@@ -101,6 +107,7 @@ fn merge_key(table: &mut toml::Table, key: &str, value: toml::Value, source: &st
         (toml::Value::Float(_), toml::Value::String(s)) => {
             toml::Value::Float(s.parse().map_err(|_| format!("`{key}` in {source} must be a number"))?)
         }
+        (toml::Value::Float(_), toml::Value::Integer(i)) => toml::Value::Float(i as f64),
         (toml::Value::Array(_), toml::Value::String(s)) => {
             toml::Value::Array(s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| toml::Value::String(s.into())).collect())
         }
@@ -145,6 +152,9 @@ impl Config {
     fn validate(&self) -> Result<(), String> {
         if domain::model::Tlp::parse(&self.default_tlp).is_none() {
             return Err(format!("default_tlp `{}` is not a TLP 2.0 label (CLEAR, GREEN, AMBER, AMBER+STRICT, RED)", self.default_tlp));
+        }
+        if self.max_websockets_per_user == 0 {
+            return Err("max_websockets_per_user must be at least 1".into());
         }
         if self.password_min_length < 8 {
             return Err("password_min_length must be at least 8".into());
@@ -215,6 +225,19 @@ mod tests {
         assert!(!c.open_signup);
         assert_eq!(c.site_name, "Flag");
         assert_eq!(c.max_connections, 10);
+    }
+
+    #[test]
+    fn websocket_and_search_limits_are_configurable() {
+        let c = Config::load(
+            None,
+            env(&[("CONCLAVE_MAX_WEBSOCKETS_PER_USER", "500"), ("CONCLAVE_RATE_LIMIT_SEARCH_PER_USER", "0")]),
+            Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(c.max_websockets_per_user, 500);
+        assert_eq!(c.rate_limit_search_per_user, 0.0);
+        assert!(Config::load(None, env(&[("CONCLAVE_MAX_WEBSOCKETS_PER_USER", "0")]), Overrides::default()).is_err());
     }
 
     #[test]

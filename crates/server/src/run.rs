@@ -25,9 +25,11 @@ pub fn api_config(config: &Config) -> ApiConfig {
         allowed_origins: config.allowed_origins.clone(),
         max_connections: config.max_connections,
         max_connections_per_ip: config.max_connections_per_ip,
+        ws_per_user: config.max_websockets_per_user,
         limits: api::limits::LimitConfig {
             per_ip: rate(config.rate_limit_per_ip, 2.0),
             per_user: rate(config.rate_limit_per_user, 4.0),
+            search: rate(config.rate_limit_search_per_user, 4.0),
             ..api::limits::LimitConfig::default()
         },
         ..ApiConfig::default()

@@ -102,7 +102,7 @@ impl PostStore for SqlStore {
                     .map_err(db_err)?;
                     let Some(seq) = seq else {
                         // A concurrent retry with the same key won the race: return its post.
-                        let existing = fetch_post(c, "p.user_id = $1 AND p.pending_post_id = $2", &[post.user_id.as_str(), &post.pending_post_id]).await?;
+                        let existing = fetch_post(c, "p.user_id = $1 AND p.pending_post_id = $2 AND p.pending_post_id <> ''", &[post.user_id.as_str(), &post.pending_post_id]).await?;
                         return existing.map(|post| StoredPost { post, replayed: true }).ok_or_else(|| Error::internal("pending post vanished"));
                     };
                     let is_root = i64::from(root.is_empty());
@@ -205,7 +205,9 @@ impl PostStore for SqlStore {
     }
 
     async fn post_by_pending_id(&self, user: &UserId, pending: &str) -> Result<Option<Post>> {
-        let sql = format!("SELECT {POST_COLS} FROM posts p WHERE p.user_id = $1 AND p.pending_post_id = $2");
+        // The literal `<> ''` lets the planner use the partial unique index `posts_pending`
+        // (it cannot prove that of a bound value); without it this is a full scan of posts.
+        let sql = format!("SELECT {POST_COLS} FROM posts p WHERE p.user_id = $1 AND p.pending_post_id = $2 AND p.pending_post_id <> ''");
         let row = sqlx::query(AssertSqlSafe(sql)).bind(user.as_str()).bind(pending).fetch_optional(&self.db.pool).await.map_err(db_err)?;
         row.as_ref().map(rows::post).transpose()
     }

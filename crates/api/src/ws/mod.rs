@@ -161,6 +161,10 @@ impl Hub {
         }
     }
 
+    fn is_connected(&self, user: &UserId) -> bool {
+        self.conns.read().expect("hub lock").contains_key(user)
+    }
+
     fn connected_users(&self) -> Vec<UserId> {
         self.conns.read().expect("hub lock").keys().cloned().collect()
     }
@@ -218,8 +222,7 @@ impl Hub {
                     _ => self.app.store.get_channel(channel_id).await?,
                 };
                 let Some(channel) = channel else { return Ok(()) };
-                let connected = self.connected_users();
-                self.app.channel_readers(&channel, &connected).await?
+                self.app.channel_readers(&channel, |u| self.is_connected(u)).await?
             }
         };
         self.send_to(&recipients, &frame, event.omit_user.as_ref());

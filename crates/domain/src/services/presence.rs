@@ -77,7 +77,10 @@ impl App {
         }
         let status = Status { user_id: user.clone(), status: status.into(), manual: status != "online", last_activity_at: self.now(), dnd_end_time };
         self.store.save_status(&status).await?;
-        self.publish(Event::new(EventKind::StatusChange { user_id: user.clone(), status: status.status.clone() }, Audience::All));
+        // As in Mattermost, a status change goes to the user's own sockets only; other
+        // clients ask for the statuses they show (`get_statuses_by_ids`, `/users/status/ids`).
+        // Telling every connected user about every change would cost users² frames.
+        self.publish(Event::new(EventKind::StatusChange { user_id: user.clone(), status: status.status.clone() }, Audience::User(user.clone())));
         Ok(status)
     }
 
@@ -92,7 +95,7 @@ impl App {
         }
         let s = Status { user_id: user.clone(), status: status.into(), manual: false, last_activity_at: self.now(), dnd_end_time: 0 };
         self.store.save_status(&s).await?;
-        self.publish(Event::new(EventKind::StatusChange { user_id: user.clone(), status: status.into() }, Audience::All));
+        self.publish(Event::new(EventKind::StatusChange { user_id: user.clone(), status: status.into() }, Audience::User(user.clone())));
         Ok(())
     }
 
