@@ -60,7 +60,8 @@ pub struct Dataset {
     pub data_dir: PathBuf,
 }
 
-const PASSWORD: &str = "bench password 1";
+/// The password of the dataset's `bench-admin` (and template) account.
+pub const PASSWORD: &str = "bench password 1";
 /// Bump when the layout of a dataset changes, so caches are rebuilt.
 const FORMAT: u32 = 1;
 

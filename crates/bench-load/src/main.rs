@@ -20,7 +20,7 @@ mod words;
 mod ws;
 
 use clap::{Args, Parser, Subcommand};
-use scenarios::{Ctx, coldstart, delivery, idle, ingest, mix, search};
+use scenarios::{Ctx, capture, coldstart, delivery, idle, ingest, mix, search};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -68,6 +68,16 @@ enum Command {
         clients: usize,
         #[arg(long, default_value_t = 10.0)]
         secs: f64,
+    },
+    /// What indicator capture costs posting: intel mode off, review and auto-publish, alternating.
+    Capture {
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// Seconds per mode per round.
+        #[arg(long, default_value_t = 5.0)]
+        secs: f64,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
     },
     /// Post→WebSocket latency with many clients in one channel.
     Delivery {
@@ -183,6 +193,7 @@ fn loopback_only(url: &str) -> Result<(), String> {
 
 async fn run_all(ctx: &Ctx, a: &AllArgs) -> Result<(), String> {
     ingest::run(ctx, &ingest::Opts { clients: 8, secs: a.ingest_secs }).await?;
+    capture::run(ctx, &capture::Opts { clients: 8, secs: 5.0, rounds: 3 }).await?;
     delivery::run(ctx, &delivery::Opts { clients: 100, rate: 5.0, secs: a.delivery_secs, name: "delivery-100".into() }).await?;
     delivery::run(ctx, &delivery::Opts { clients: 1000, rate: 50.0, secs: a.delivery_secs, name: "delivery-1000".into() }).await?;
     idle::run(ctx, &idle::Opts { sockets: a.idle_sockets, sources: 4 }).await?;
@@ -196,6 +207,7 @@ async fn run_all(ctx: &Ctx, a: &AllArgs) -> Result<(), String> {
 
 async fn run_smoke(ctx: &Ctx) -> Result<(), String> {
     ingest::run(ctx, &ingest::Opts { clients: 8, secs: 1.5 }).await?;
+    capture::run(ctx, &capture::Opts { clients: 4, secs: 0.5, rounds: 1 }).await?;
     delivery::run(ctx, &delivery::Opts { clients: 10, rate: 20.0, secs: 1.5, name: "delivery-100".into() }).await?;
     delivery::run(ctx, &delivery::Opts { clients: 30, rate: 40.0, secs: 1.0, name: "delivery-1000".into() }).await?;
     idle::run(ctx, &idle::Opts { sockets: 200, sources: 2 }).await?;
@@ -233,6 +245,9 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Ingest { clients, secs } => {
             ingest::run(&ctx, &ingest::Opts { clients, secs }).await?;
+        }
+        Command::Capture { clients, secs, rounds } => {
+            capture::run(&ctx, &capture::Opts { clients, secs, rounds }).await?;
         }
         Command::Delivery { clients, rate, secs } => {
             delivery::run(&ctx, &delivery::Opts { clients, rate, secs, name: format!("delivery-{clients}") }).await?;

@@ -34,6 +34,7 @@ fn rows(dir: &Path) -> Vec<Row> {
     let search = read_report(dir, "search");
     let mix = read_report(dir, "mix");
     let cmp = read_report(dir, "compare");
+    let capture = read_report(dir, "capture");
     let ingest_ratio = get(&cmp, "/summary/ingest/ratio");
     let delivery_ratio = get(&cmp, "/summary/delivery/p99_ratio");
     let ratio_text = |r: Option<f64>, what: &str| r.map(|r| format!("{r:.0}× {what}"));
@@ -57,6 +58,22 @@ fn rows(dir: &Path) -> Vec<Row> {
             measured: get(&ingest, "/latency/p99_ms"),
             unit: "ms",
             goal: Goal::AtMost(20.0),
+            peer: None,
+        },
+        Row {
+            figure: "posting with capture (review) vs off",
+            target: "≥ 90%".into(),
+            measured: get(&capture, "/modes/review/ratio_to_off").map(|r| 100.0 * r),
+            unit: "%",
+            goal: Goal::AtLeast(90.0),
+            peer: get(&capture, "/modes/off/posts_per_s").map(|s| format!("off {s:.0} posts/s")),
+        },
+        Row {
+            figure: "posting with capture (auto-publish) vs off",
+            target: "≥ 90%".into(),
+            measured: get(&capture, "/modes/auto-publish/ratio_to_off").map(|r| 100.0 * r),
+            unit: "%",
+            goal: Goal::AtLeast(90.0),
             peer: None,
         },
         Row {

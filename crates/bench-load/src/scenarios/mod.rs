@@ -1,6 +1,7 @@
 //! The benchmark scenarios. Each starts its own server on a fresh copy of a cached dataset,
 //! prints its figures and writes them to `reports/bench/<name>.json`.
 
+pub mod capture;
 pub mod coldstart;
 pub mod delivery;
 pub mod idle;

@@ -21,6 +21,12 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How often the publisher looks for indicators whose expiry passed.
+const EXPIRY_INTERVAL: Duration = Duration::from_secs(5);
+
+/// How long the publisher lets changes gather after being woken.
+const PUBLISH_COALESCE: Duration = Duration::from_millis(200);
+
 /// Highest rank that may leave the server: AMBER+STRICT. RED never does.
 const MAX_EXPORT_RANK: i64 = 3;
 
@@ -320,16 +326,25 @@ impl App {
     /// Runs the publisher until the process ends: on every change, and every few seconds to
     /// catch expiries.
     pub async fn run_publisher(self: Arc<Self>) {
+        // Expiry is checked on the clock, not on every captured post: it is a write that scans
+        // the indicators, and in a busy war room posts arrive many times a second.
+        let mut expiry_checked: Option<std::time::Instant> = None;
         loop {
-            if let Err(e) = self.expire_indicators().await {
-                tracing::error!(error = %e, "flagging expired indicators failed");
+            if expiry_checked.is_none_or(|t| t.elapsed() >= EXPIRY_INTERVAL) {
+                if let Err(e) = self.expire_indicators().await {
+                    tracing::error!(error = %e, "flagging expired indicators failed");
+                }
+                expiry_checked = Some(std::time::Instant::now());
             }
             match self.publish_pending().await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "publishing indicators failed; will retry"),
             }
-            let _ = tokio::time::timeout(Duration::from_secs(5), self.intel_notify.notified()).await;
+            if tokio::time::timeout(EXPIRY_INTERVAL, self.intel_notify.notified()).await.is_ok() {
+                // Gather the changes of a burst of posts into one pass rather than one each.
+                tokio::time::sleep(PUBLISH_COALESCE).await;
+            }
         }
     }
 

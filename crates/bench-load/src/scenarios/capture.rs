@@ -1,0 +1,145 @@
+//! `capture`: what indicator capture costs a poster. Keep-alive clients post messages that
+//! carry indicators (a fresh IP, domain, URL and SHA-256 in every message) into one channel
+//! whose intel mode is switched between `off`, `review` and `auto-publish`, alternating, a few
+//! rounds each on the same server; prints the median rate of each mode and its ratio to `off`.
+
+use super::Ctx;
+use crate::api::{Api, http_client};
+use crate::server::Server;
+use crate::stats::{Latency, write_report};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+pub struct Opts {
+    pub clients: usize,
+    /// Seconds per mode per round.
+    pub secs: f64,
+    pub rounds: usize,
+}
+
+const MODES: [&str; 3] = ["off", "review", "auto-publish"];
+
+/// A deterministic, different 64-bit value for every (client, n).
+fn mix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// A war-room style message with four indicators, none of them seen before.
+fn message(client: usize, n: u64) -> String {
+    let h = mix64(((client as u64) << 40) | n);
+    let (a, b, c) = ((h >> 8) as u8, (h >> 16) as u8, (h >> 24) as u8);
+    let hash: String = (0..4).map(|k| format!("{:016x}", mix64(h.wrapping_add(k)))).collect();
+    format!("beacon from 45.{a}.{b}.{} to hxxps://cdn-{h:x}[.]top/gate.php, dropper sha256 {hash}, C2 upd{c}-{client}-{n}.xyz", c.max(1))
+}
+
+/// Posts from `clients` keep-alive clients for `secs`; returns (posts/s, latency, errors).
+async fn hammer(server: &Server, tokens: &[String], channel: &str, secs: f64, salt: u64) -> Result<(f64, Latency, u64), String> {
+    let t0 = Instant::now();
+    let deadline = t0 + Duration::from_secs_f64(secs);
+    let tasks: Vec<_> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, token)| {
+            let api = Api::new(http_client(None), &server.url, token);
+            let channel = channel.to_owned();
+            tokio::spawn(async move {
+                let (mut lat, mut ok, mut errors, mut n) = (Latency::default(), 0u64, 0u64, salt << 32);
+                while Instant::now() < deadline {
+                    n += 1;
+                    let started = Instant::now();
+                    match api.create_post(&channel, &message(i, n), &domain::ids::new_id()).await {
+                        Ok(r) if r.status == 201 => {
+                            lat.record(started.elapsed());
+                            ok += 1;
+                        }
+                        _ => errors += 1,
+                    }
+                }
+                (lat, ok, errors)
+            })
+        })
+        .collect();
+    let (mut lat, mut ok, mut errors) = (Latency::default(), 0u64, 0u64);
+    for t in tasks {
+        let (l, o, e) = t.await.map_err(|e| e.to_string())?;
+        lat.merge(&l);
+        ok += o;
+        errors += e;
+    }
+    Ok((ok as f64 / t0.elapsed().as_secs_f64(), lat, errors))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+pub async fn run(ctx: &Ctx, o: &Opts) -> Result<Value, String> {
+    let ds = ctx.small().await?;
+    if o.clients == 0 || o.clients > ds.users.len() || o.rounds == 0 {
+        return Err(format!("--clients must be between 1 and {} and --rounds at least 1", ds.users.len()));
+    }
+    let data = ctx.run_copy(&ds, "capture")?;
+    let server = Server::start(&ctx.conclave, &data).await?;
+    let channel = ds.channels[0].clone();
+    // The dataset's administrator created the channel, so it may change its intel mode.
+    let admin_token = Api::login(&http_client(None), &server.url, "bench-admin", crate::dataset::PASSWORD).await?;
+    let admin = Api::new(http_client(None), &server.url, &admin_token);
+    let tokens: Vec<String> = ds.users.iter().take(o.clients).map(|u| u.token.clone()).collect();
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); MODES.len()];
+    let mut p99: Vec<Vec<f64>> = vec![Vec::new(); MODES.len()];
+    let mut errors = 0u64;
+    for round in 0..o.rounds {
+        for (m, mode) in MODES.iter().enumerate() {
+            let r = admin.put(&format!("/channels/{channel}/patch"), &json!({"intel_mode": mode, "tlp": "GREEN"})).await?;
+            if r.status != 200 {
+                return Err(format!("could not set intel mode {mode}: {} {}", r.status, r.body));
+            }
+            let salt = (round * MODES.len() + m + 1) as u64;
+            let (rate, lat, e) = hammer(&server, &tokens, &channel, o.secs, salt).await?;
+            errors += e;
+            rates[m].push(rate);
+            p99[m].push(lat.summary().p99_ms);
+        }
+    }
+    let indicators = admin.get("/intel/indicators?per_page=1").await.map(|r| r.status).unwrap_or(0);
+    server.stop().await;
+    let off = median(rates[0].clone());
+    let mut modes = serde_json::Map::new();
+    let mut line = format!("capture: {} clients, {} rounds of {:.0} s per mode:", o.clients, o.rounds, o.secs);
+    for (m, mode) in MODES.iter().enumerate() {
+        let rate = median(rates[m].clone());
+        let ratio = if off > 0.0 { rate / off } else { 0.0 };
+        line.push_str(&format!(" {mode} {rate:.0} posts/s ({:.1}% of off, p99 {:.1} ms);", 100.0 * ratio, median(p99[m].clone())));
+        modes.insert((*mode).to_owned(), json!({"posts_per_s": rate, "runs": rates[m], "ratio_to_off": ratio, "p99_ms": median(p99[m].clone())}));
+    }
+    println!("{line} errors {errors}");
+    let report = json!({
+        "scenario": "capture",
+        "clients": o.clients,
+        "rounds": o.rounds,
+        "secs_per_mode": o.secs,
+        "message_example": message(0, 1),
+        "modes": modes,
+        "errors": errors,
+        "indicator_api_status": indicators,
+    });
+    write_report(&ctx.reports, "capture", &report)?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_carries_four_fresh_indicators() {
+        let x = ioc::Extractor::new();
+        let (a, b) = (x.extract(&message(3, 7)), x.extract(&message(3, 8)));
+        assert!(a.len() >= 4, "{a:?}");
+        assert!(a.iter().all(|x| !b.iter().any(|y| y.value == x.value)), "{a:?} vs {b:?}");
+    }
+}
