@@ -6,9 +6,8 @@
 use super::Ctx;
 use crate::api::{Api, http_client};
 use crate::server::Server;
-use crate::stats::{Latency, write_report};
+use crate::stats::write_report;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
 
 pub struct Opts {
     pub clients: usize,
@@ -33,43 +32,6 @@ fn message(client: usize, n: u64) -> String {
     let (a, b, c) = ((h >> 8) as u8, (h >> 16) as u8, (h >> 24) as u8);
     let hash: String = (0..4).map(|k| format!("{:016x}", mix64(h.wrapping_add(k)))).collect();
     format!("beacon from 45.{a}.{b}.{} to hxxps://cdn-{h:x}[.]top/gate.php, dropper sha256 {hash}, C2 upd{c}-{client}-{n}.xyz", c.max(1))
-}
-
-/// Posts from `clients` keep-alive clients for `secs`; returns (posts/s, latency, errors).
-async fn hammer(server: &Server, tokens: &[String], channel: &str, secs: f64, salt: u64) -> Result<(f64, Latency, u64), String> {
-    let t0 = Instant::now();
-    let deadline = t0 + Duration::from_secs_f64(secs);
-    let tasks: Vec<_> = tokens
-        .iter()
-        .enumerate()
-        .map(|(i, token)| {
-            let api = Api::new(http_client(None), &server.url, token);
-            let channel = channel.to_owned();
-            tokio::spawn(async move {
-                let (mut lat, mut ok, mut errors, mut n) = (Latency::default(), 0u64, 0u64, salt << 32);
-                while Instant::now() < deadline {
-                    n += 1;
-                    let started = Instant::now();
-                    match api.create_post(&channel, &message(i, n), &domain::ids::new_id()).await {
-                        Ok(r) if r.status == 201 => {
-                            lat.record(started.elapsed());
-                            ok += 1;
-                        }
-                        _ => errors += 1,
-                    }
-                }
-                (lat, ok, errors)
-            })
-        })
-        .collect();
-    let (mut lat, mut ok, mut errors) = (Latency::default(), 0u64, 0u64);
-    for t in tasks {
-        let (l, o, e) = t.await.map_err(|e| e.to_string())?;
-        lat.merge(&l);
-        ok += o;
-        errors += e;
-    }
-    Ok((ok as f64 / t0.elapsed().as_secs_f64(), lat, errors))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -99,17 +61,17 @@ pub async fn run(ctx: &Ctx, o: &Opts) -> Result<Value, String> {
                 return Err(format!("could not set intel mode {mode}: {} {}", r.status, r.body));
             }
             let salt = (round * MODES.len() + m + 1) as u64;
-            let (rate, lat, e) = hammer(&server, &tokens, &channel, o.secs, salt).await?;
-            errors += e;
-            rates[m].push(rate);
-            p99[m].push(lat.summary().p99_ms);
+            let f = super::flood(&server.url, &tokens, &channel, o.secs, salt << 32, message).await?;
+            errors += f.errors;
+            rates[m].push(f.posts as f64 / f.secs);
+            p99[m].push(f.latency.summary().p99_ms);
         }
     }
     let indicators = admin.get("/intel/indicators?per_page=1").await.map(|r| r.status).unwrap_or(0);
     server.stop().await;
     let off = median(rates[0].clone());
     let mut modes = serde_json::Map::new();
-    let mut line = format!("capture: {} clients, {} rounds of {:.0} s per mode:", o.clients, o.rounds, o.secs);
+    let mut line = format!("capture: {} clients, {} rounds of {:.1} s per mode:", o.clients, o.rounds, o.secs);
     for (m, mode) in MODES.iter().enumerate() {
         let rate = median(rates[m].clone());
         let ratio = if off > 0.0 { rate / off } else { 0.0 };

@@ -2,11 +2,9 @@
 //! latency and errors.
 
 use super::Ctx;
-use crate::api::{Api, http_client};
 use crate::server::Server;
-use crate::stats::{Latency, write_report};
+use crate::stats::write_report;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
 
 pub struct Opts {
     pub clients: usize,
@@ -21,43 +19,10 @@ pub async fn run(ctx: &Ctx, o: &Opts) -> Result<Value, String> {
     let data = ctx.run_copy(&ds, "ingest")?;
     let server = Server::start(&ctx.conclave, &data).await?;
     let channel = ds.channels[0].clone();
+    let tokens: Vec<String> = ds.users.iter().take(o.clients).map(|u| u.token.clone()).collect();
     let cpu0 = server.cpu();
-    let t0 = Instant::now();
-    let deadline = t0 + Duration::from_secs_f64(o.secs);
-    let tasks: Vec<_> = (0..o.clients)
-        .map(|i| {
-            // One client (one keep-alive connection) per poster.
-            let api = Api::new(http_client(None), &server.url, &ds.users[i].token);
-            let channel = channel.clone();
-            tokio::spawn(async move {
-                let mut lat = Latency::default();
-                let (mut ok, mut errors) = (0u64, 0u64);
-                let mut n = 0u64;
-                while Instant::now() < deadline {
-                    n += 1;
-                    let started = Instant::now();
-                    let r = api.create_post(&channel, &format!("ingest {i} {n} load message"), &domain::ids::new_id()).await;
-                    match r {
-                        Ok(r) if r.status == 201 => {
-                            lat.record(started.elapsed());
-                            ok += 1;
-                        }
-                        _ => errors += 1,
-                    }
-                }
-                (lat, ok, errors)
-            })
-        })
-        .collect();
-    let mut lat = Latency::default();
-    let (mut ok, mut errors) = (0u64, 0u64);
-    for t in tasks {
-        let (l, o_, e) = t.await.map_err(|e| e.to_string())?;
-        lat.merge(&l);
-        ok += o_;
-        errors += e;
-    }
-    let elapsed = t0.elapsed().as_secs_f64();
+    let f = super::flood(&server.url, &tokens, &channel, o.secs, 0, |i, n| format!("ingest {i} {n} load message")).await?;
+    let (lat, ok, errors, elapsed) = (f.latency, f.posts, f.errors, f.secs);
     let cpu = (server.cpu() - cpu0).as_secs_f64();
     let rss = server.rss();
     server.stop().await;

@@ -85,6 +85,53 @@ pub fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
+/// What a flood of posts achieved.
+pub struct Flood {
+    pub latency: crate::stats::Latency,
+    pub posts: u64,
+    pub errors: u64,
+    pub secs: f64,
+}
+
+/// One keep-alive client per token posts `message(client, n)` (`n` counting up from `start`)
+/// into `channel` as fast as it is acknowledged, until `secs` have passed.
+pub async fn flood(url: &str, tokens: &[String], channel: &str, secs: f64, start: u64, message: fn(usize, u64) -> String) -> Result<Flood, String> {
+    let t0 = Instant::now();
+    let deadline = t0 + Duration::from_secs_f64(secs);
+    let tasks: Vec<_> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, token)| {
+            let api = crate::api::Api::new(crate::api::http_client(None), url, token);
+            let channel = channel.to_owned();
+            tokio::spawn(async move {
+                let (mut lat, mut ok, mut errors, mut n) = (crate::stats::Latency::default(), 0u64, 0u64, start);
+                while Instant::now() < deadline {
+                    n += 1;
+                    let started = Instant::now();
+                    match api.create_post(&channel, &message(i, n), &domain::ids::new_id()).await {
+                        Ok(r) if r.status == 201 => {
+                            lat.record(started.elapsed());
+                            ok += 1;
+                        }
+                        _ => errors += 1,
+                    }
+                }
+                (lat, ok, errors)
+            })
+        })
+        .collect();
+    let mut out = Flood { latency: crate::stats::Latency::default(), posts: 0, errors: 0, secs: 0.0 };
+    for t in tasks {
+        let (l, ok, e) = t.await.map_err(|e| e.to_string())?;
+        out.latency.merge(&l);
+        out.posts += ok;
+        out.errors += e;
+    }
+    out.secs = t0.elapsed().as_secs_f64();
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
