@@ -29,6 +29,14 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 /// more `files` parts, optionally with `client_ids`. Parts may come in any order.
 pub async fn upload(State(state): State<Arc<AppState>>, auth: Auth, params: Params, mut multipart: Multipart) -> ApiResult<Response> {
     if !state.limits.uploads.check(&auth.principal.user_id.to_string()).allowed {
+        // Read the rest of the (already size-capped) body before answering: a server that
+        // answers and closes while the client is still sending makes browsers and fetch report
+        // a network error instead of the 429 the client could wait out.
+        while let Ok(Some(field)) = multipart.next_field().await {
+            if field.bytes().await.is_err() {
+                break;
+            }
+        }
         return Err(Error::new(ErrorCode::RateLimited).into());
     }
     let mut channel = params.str("channel_id").map(str::to_owned);
