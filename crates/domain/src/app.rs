@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::events::{Event, EventBus};
 use crate::ids::{ChannelId, UserId};
-use crate::model::{Channel, ChannelMember, Millis, TeamMember};
+use crate::model::{Channel, Millis};
 use crate::policy::{self, Action, ChannelGrant, Principal};
 use crate::ports::{BlobStore, Clock, Store};
 use crate::settings::Settings;
@@ -52,9 +52,8 @@ impl App {
     /// Loads the facts about a channel and asks the policy. This is the gate every
     /// channel-scoped service method goes through.
     pub async fn grant(&self, principal: &Principal, channel_id: &ChannelId, action: Action) -> Result<ChannelGrant> {
-        let (channel, member, team_member) =
-            self.store.grant_facts(channel_id, &principal.user_id).await?.ok_or_else(|| Error::not_found("channel"))?;
-        self.decide_grant(principal, channel, member, team_member, action).await
+        let channel = self.store.get_channel(channel_id).await?.ok_or_else(|| Error::not_found("channel"))?;
+        self.grant_for(principal, channel, action).await
     }
 
     /// Like [`App::grant`] for a channel already loaded.
@@ -64,18 +63,6 @@ impl App {
             Some(team) => self.store.get_team_member(team, &principal.user_id).await?,
             None => None,
         };
-        self.decide_grant(principal, channel, member, team_member, action).await
-    }
-
-    /// The policy's answer for facts already read; every refusal is audited.
-    async fn decide_grant(
-        &self,
-        principal: &Principal,
-        channel: Channel,
-        member: Option<ChannelMember>,
-        team_member: Option<TeamMember>,
-        action: Action,
-    ) -> Result<ChannelGrant> {
         let channel_id = channel.id.clone();
         let decision = policy::authorize(principal, channel, member, team_member.as_ref(), action);
         if let Err(e) = &decision {

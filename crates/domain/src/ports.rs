@@ -110,9 +110,6 @@ pub trait ChannelStore: Send + Sync {
     /// Public channels of a team (for browsing), archived ones when asked.
     async fn public_channels(&self, team: &TeamId, archived: bool, offset: i64, limit: i64) -> Result<Vec<Channel>>;
     async fn get_channel_member(&self, channel: &ChannelId, user: &UserId) -> Result<Option<ChannelMember>>;
-    /// Everything a permission decision on `channel` for `user` needs, read at once: the
-    /// channel, the user's membership of it and of its team (`None` if the channel is unknown).
-    async fn grant_facts(&self, channel: &ChannelId, user: &UserId) -> Result<Option<(Channel, Option<ChannelMember>, Option<TeamMember>)>>;
     async fn channel_members(&self, grant: &ChannelGrant, offset: i64, limit: i64) -> Result<Vec<ChannelMember>>;
     /// Member ids of a channel, for event delivery. Not content; callers still filter each
     /// recipient through the policy.

@@ -2,7 +2,7 @@
 
 use crate::SqlStore;
 use crate::db::db_err;
-use crate::rows::{self, CHANNEL_COLS, MEMBER_COLS, TEAM_MEMBER_COLS, USER_COLS, USER_FROM, b, placeholders};
+use crate::rows::{self, CHANNEL_COLS, MEMBER_COLS, USER_COLS, USER_FROM, b, placeholders};
 use async_trait::async_trait;
 use domain::ids::*;
 use domain::model::*;
@@ -10,7 +10,6 @@ use domain::policy::ChannelGrant;
 use domain::ports::{ChannelStore, ChannelUnread};
 use domain::{Error, ErrorCode, Result};
 use sqlx::{AnyConnection, AssertSqlSafe};
-use std::sync::LazyLock;
 
 pub(crate) async fn insert_channel(c: &mut AnyConnection, ch: &Channel) -> Result<()> {
     sqlx::query("INSERT INTO channels (id, team_id, channel_type, name, display_name, header, purpose, creator_id, create_at, update_at, delete_at, last_post_at, last_root_post_at, total_msg_count, total_msg_count_root, tlp, intel_mode, intel_attribution) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)")
@@ -178,30 +177,6 @@ impl ChannelStore for SqlStore {
         let sql = format!("SELECT {MEMBER_COLS} FROM channel_members cm WHERE cm.channel_id = $1 AND cm.user_id = $2");
         let row = sqlx::query(AssertSqlSafe(sql)).bind(channel.as_str()).bind(user.as_str()).fetch_optional(&self.db.pool).await.map_err(db_err)?;
         row.as_ref().map(rows::member).transpose()
-    }
-
-    async fn grant_facts(&self, channel: &ChannelId, user: &UserId) -> Result<Option<(Channel, Option<ChannelMember>, Option<TeamMember>)>> {
-        // One round trip instead of three: this runs before every read or write of content.
-        static SQL: LazyLock<String> = LazyLock::new(|| {
-            format!(
-                "SELECT {CHANNEL_COLS}, {}, {} FROM channels c
-                 LEFT JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $2
-                 LEFT JOIN team_members tm ON tm.team_id = c.team_id AND c.team_id <> '' AND tm.user_id = $2
-                 WHERE c.id = $1",
-                rows::aliased(MEMBER_COLS, "m_"),
-                rows::aliased(TEAM_MEMBER_COLS, "t_")
-            )
-        });
-        let row = sqlx::query(AssertSqlSafe(SQL.as_str()))
-            .bind(channel.as_str())
-            .bind(user.as_str())
-            .fetch_optional(&self.db.pool)
-            .await
-            .map_err(db_err)?;
-        let Some(row) = row else { return Ok(None) };
-        let member = if rows::joined(&row, "m_")? { Some(rows::member_as(&row, "m_")?) } else { None };
-        let team_member = if rows::joined(&row, "t_")? { Some(rows::team_member_as(&row, "t_")?) } else { None };
-        Ok(Some((rows::channel(&row)?, member, team_member)))
     }
 
     async fn channel_members(&self, grant: &ChannelGrant, offset: i64, limit: i64) -> Result<Vec<ChannelMember>> {

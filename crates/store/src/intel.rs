@@ -93,82 +93,55 @@ pub(crate) async fn record_sightings(
     intel: &PostIntel,
     at: Millis,
 ) -> Result<Vec<IndicatorId>> {
+    let mut ids = Vec::new();
     let team = channel.team_id.as_ref().map(|t| t.as_str()).unwrap_or("");
     let org = intel.org_id.as_ref().map(|o| o.as_str()).unwrap_or("");
-    // One row per indicator: a statement may not upsert the same row twice.
-    let mut caps: Vec<&Capture> = Vec::new();
     for cap in intel.captures.iter().take(200) {
-        if !caps.iter().any(|c| c.kind == cap.kind && c.value == cap.value) {
-            caps.push(cap);
-        }
-    }
-    if caps.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Two statements for all of a post's indicators, whatever their number: these run inside
-    // the single writer's transaction, where every round trip holds up every other post.
-    // New indicators start as candidates whatever the channel's mode: auto-publish is
-    // recorded on the sighting, where only readers of that channel can see it.
-    let rows: Vec<String> = (0..caps.len())
-        .map(|i| {
-            let p = i * 5;
-            format!("(${}, ${}, ${}, 'candidate', ${}, $1, $1, $1, $1, $2, ${})", p + 3, p + 4, p + 5, p + 6, p + 7)
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO indicators (id, kind, value, status, confidence, first_seen, last_seen, create_at, update_at, publish_pending, valid_until)
-         VALUES {}
-         ON CONFLICT (kind, value) DO UPDATE SET
-            last_seen = CASE WHEN indicators.last_seen < excluded.last_seen THEN excluded.last_seen ELSE indicators.last_seen END,
-            update_at = excluded.update_at,
-            valid_until = CASE WHEN indicators.status = 'candidate' AND indicators.valid_until = 0 THEN excluded.valid_until ELSE indicators.valid_until END,
-            publish_pending = CASE WHEN indicators.status IN ('confirmed', 'revoked') OR excluded.publish_pending = 1 THEN 1 ELSE indicators.publish_pending END
-         RETURNING id, kind, value",
-        rows.join(", ")
-    );
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(at).bind(i64::from(intel.auto_publish));
-    for cap in &caps {
-        q = q.bind(IndicatorId::generate().as_str().to_owned()).bind(&cap.kind).bind(&cap.value).bind(cap.confidence).bind(if intel.auto_publish {
-            cap.valid_until
-        } else {
-            0
-        });
-    }
-    let returned = q.fetch_all(&mut *c).await.map_err(db_err)?;
-    let mut ids: Vec<String> = Vec::with_capacity(caps.len());
-    for cap in &caps {
-        let row = returned
-            .iter()
-            .find(|r| r.try_get::<String, _>("kind").is_ok_and(|k| k == cap.kind) && r.try_get::<String, _>("value").is_ok_and(|v| v == cap.value))
-            .ok_or_else(|| Error::internal("an upserted indicator was not returned"))?;
-        ids.push(row.try_get("id").map_err(db_err)?);
-    }
-    let rows: Vec<String> = (0..caps.len())
-        .map(|i| {
-            let p = i * 3;
-            format!("(${}, ${}, $1, $2, $3, $4, $5, $6, ${}, $7, 0, $8)", p + 9, p + 10, p + 11)
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO sightings (id, indicator_id, post_id, channel_id, team_id, user_id, org_id, tlp_rank, raw, seen_at, retracted_at, auto_publish)
-         VALUES {}
-         ON CONFLICT (indicator_id, post_id) DO UPDATE SET retracted_at = 0, raw = excluded.raw, auto_publish = excluded.auto_publish",
-        rows.join(", ")
-    );
-    let mut q = sqlx::query(AssertSqlSafe(sql))
+        // New indicators start as candidates whatever the channel's mode: auto-publish is
+        // recorded on the sighting, where only readers of that channel can see it.
+        let id: String = sqlx::query_scalar(
+            "INSERT INTO indicators (id, kind, value, status, confidence, first_seen, last_seen, create_at, update_at, publish_pending, valid_until)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $6, $7, $8)
+             ON CONFLICT (kind, value) DO UPDATE SET
+                last_seen = CASE WHEN indicators.last_seen < excluded.last_seen THEN excluded.last_seen ELSE indicators.last_seen END,
+                update_at = excluded.update_at,
+                valid_until = CASE WHEN indicators.status = 'candidate' AND indicators.valid_until = 0 THEN excluded.valid_until ELSE indicators.valid_until END,
+                publish_pending = CASE WHEN indicators.status IN ('confirmed', 'revoked') OR excluded.publish_pending = 1 THEN 1 ELSE indicators.publish_pending END
+             RETURNING id",
+        )
+        .bind(IndicatorId::generate().as_str())
+        .bind(&cap.kind)
+        .bind(&cap.value)
+        .bind("candidate")
+        .bind(cap.confidence)
+        .bind(at)
+        .bind(i64::from(intel.auto_publish))
+        .bind(if intel.auto_publish { cap.valid_until } else { 0 })
+        .fetch_one(&mut *c)
+        .await
+        .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO sightings (id, indicator_id, post_id, channel_id, team_id, user_id, org_id, tlp_rank, raw, seen_at, retracted_at, auto_publish)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11)
+             ON CONFLICT (indicator_id, post_id) DO UPDATE SET retracted_at = 0, raw = excluded.raw, auto_publish = excluded.auto_publish",
+        )
+        .bind(new_id())
+        .bind(&id)
         .bind(post.id.as_str())
         .bind(channel.id.as_str())
         .bind(team)
         .bind(post.user_id.as_str())
         .bind(org)
         .bind(channel.tlp.rank())
+        .bind(cap.raw.chars().take(512).collect::<String>())
         .bind(at)
-        .bind(i64::from(intel.auto_publish));
-    for (cap, id) in caps.iter().zip(&ids) {
-        q = q.bind(new_id()).bind(id.as_str()).bind(cap.raw.chars().take(512).collect::<String>());
+        .bind(i64::from(intel.auto_publish))
+        .execute(&mut *c)
+        .await
+        .map_err(db_err)?;
+        ids.push(IndicatorId::from_db(id));
     }
-    q.execute(&mut *c).await.map_err(db_err)?;
-    Ok(ids.into_iter().map(IndicatorId::from_db).collect())
+    Ok(ids)
 }
 
 /// Retracts a post's sightings other than `keep`, flagging affected published indicators.

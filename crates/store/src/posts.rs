@@ -14,20 +14,15 @@ use sqlx::{AnyConnection, AssertSqlSafe};
 /// Most posts a `since` sync returns; clients page further with `before`.
 const SINCE_LIMIT: i64 = 1000;
 
-/// Indexes a post's technical tokens in one statement (it runs inside the single writer's
-/// transaction, where each round trip holds up every other post).
 async fn insert_tokens(c: &mut AnyConnection, post: &PostId, tokens: &[String]) -> Result<()> {
-    let tokens = &tokens[..tokens.len().min(256)];
-    if tokens.is_empty() {
-        return Ok(());
+    for token in tokens.iter().take(256) {
+        sqlx::query("INSERT INTO post_tokens (token, post_id) VALUES ($1, $2) ON CONFLICT (token, post_id) DO NOTHING")
+            .bind(token)
+            .bind(post.as_str())
+            .execute(&mut *c)
+            .await
+            .map_err(db_err)?;
     }
-    let rows: Vec<String> = (0..tokens.len()).map(|i| format!("(${}, $1)", i + 2)).collect();
-    let sql = format!("INSERT INTO post_tokens (token, post_id) VALUES {} ON CONFLICT (token, post_id) DO NOTHING", rows.join(", "));
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(post.as_str());
-    for token in tokens {
-        q = q.bind(token);
-    }
-    q.execute(&mut *c).await.map_err(db_err)?;
     Ok(())
 }
 

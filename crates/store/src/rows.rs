@@ -121,30 +121,13 @@ pub fn team(r: &AnyRow) -> Result<Team> {
 pub const TEAM_MEMBER_COLS: &str = "tm.team_id, tm.user_id, tm.scheme_admin, tm.analyst, tm.delete_at";
 
 pub fn team_member(r: &AnyRow) -> Result<TeamMember> {
-    team_member_as(r, "")
-}
-
-/// A team member whose columns were selected with [`aliased`] under `prefix`.
-pub fn team_member_as(r: &AnyRow, prefix: &str) -> Result<TeamMember> {
-    let c = |name: &str| format!("{prefix}{name}");
     Ok(TeamMember {
-        team_id: TeamId::from_db(get(r, &c("team_id"))?),
-        user_id: UserId::from_db(get(r, &c("user_id"))?),
-        scheme_admin: flag(r, &c("scheme_admin"))?,
-        analyst: flag(r, &c("analyst"))?,
-        delete_at: get(r, &c("delete_at"))?,
+        team_id: TeamId::from_db(get(r, "team_id")?),
+        user_id: UserId::from_db(get(r, "user_id")?),
+        scheme_admin: flag(r, "scheme_admin")?,
+        analyst: flag(r, "analyst")?,
+        delete_at: get(r, "delete_at")?,
     })
-}
-
-/// `cols` (`t.a, t.b`) with each column renamed under `prefix` (`t.a AS pa, t.b AS pb`), so
-/// that several tables' rows can share one result row without their names colliding.
-pub fn aliased(cols: &str, prefix: &str) -> String {
-    cols.split(", ").map(|col| format!("{col} AS {prefix}{}", col.rsplit('.').next().unwrap_or(col))).collect::<Vec<_>>().join(", ")
-}
-
-/// Whether a LEFT JOINed row selected under `prefix` is present (its `user_id` is not NULL).
-pub fn joined(r: &AnyRow, prefix: &str) -> Result<bool> {
-    Ok(get::<Option<String>>(r, &format!("{prefix}user_id"))?.is_some())
 }
 
 pub const CHANNEL_COLS: &str = "c.id, c.team_id, c.channel_type, c.name, c.display_name, c.header, c.purpose, c.creator_id, c.create_at, c.update_at, c.delete_at, c.last_post_at, c.last_root_post_at, c.total_msg_count, c.total_msg_count_root, c.tlp, c.intel_mode, c.intel_attribution";
@@ -176,24 +159,18 @@ pub fn channel(r: &AnyRow) -> Result<Channel> {
 pub const MEMBER_COLS: &str = "cm.channel_id, cm.user_id, cm.scheme_admin, cm.last_viewed_at, cm.msg_count, cm.msg_count_root, cm.mention_count, cm.mention_count_root, cm.urgent_mention_count, cm.notify_props, cm.last_update_at";
 
 pub fn member(r: &AnyRow) -> Result<ChannelMember> {
-    member_as(r, "")
-}
-
-/// A channel member whose columns were selected with [`aliased`] under `prefix`.
-pub fn member_as(r: &AnyRow, prefix: &str) -> Result<ChannelMember> {
-    let c = |name: &str| format!("{prefix}{name}");
     Ok(ChannelMember {
-        channel_id: ChannelId::from_db(get(r, &c("channel_id"))?),
-        user_id: UserId::from_db(get(r, &c("user_id"))?),
-        scheme_admin: flag(r, &c("scheme_admin"))?,
-        last_viewed_at: get(r, &c("last_viewed_at"))?,
-        msg_count: get(r, &c("msg_count"))?,
-        msg_count_root: get(r, &c("msg_count_root"))?,
-        mention_count: get(r, &c("mention_count"))?,
-        mention_count_root: get(r, &c("mention_count_root"))?,
-        urgent_mention_count: get(r, &c("urgent_mention_count"))?,
-        notify_props: json(r, &c("notify_props"))?,
-        last_update_at: get(r, &c("last_update_at"))?,
+        channel_id: ChannelId::from_db(get(r, "channel_id")?),
+        user_id: UserId::from_db(get(r, "user_id")?),
+        scheme_admin: flag(r, "scheme_admin")?,
+        last_viewed_at: get(r, "last_viewed_at")?,
+        msg_count: get(r, "msg_count")?,
+        msg_count_root: get(r, "msg_count_root")?,
+        mention_count: get(r, "mention_count")?,
+        mention_count_root: get(r, "mention_count_root")?,
+        urgent_mention_count: get(r, "urgent_mention_count")?,
+        notify_props: json(r, "notify_props")?,
+        last_update_at: get(r, "last_update_at")?,
     })
 }
 
