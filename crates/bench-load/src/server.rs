@@ -107,6 +107,23 @@ impl Server {
         proc_cpu(self.pid).unwrap_or_default()
     }
 
+    /// Waits until the server has used at most 5% of a core over two consecutive quarter
+    /// seconds (its background work, such as publishing, has caught up), or until `max`
+    /// passed. Returns how long that took.
+    pub async fn wait_idle(&self, max: Duration) -> Duration {
+        let started = Instant::now();
+        let step = Duration::from_millis(250);
+        let mut quiet = 0;
+        let mut last = self.cpu();
+        while quiet < 2 && started.elapsed() < max {
+            tokio::time::sleep(step).await;
+            let now = self.cpu();
+            quiet = if now.saturating_sub(last) <= step / 20 { quiet + 1 } else { 0 };
+            last = now;
+        }
+        started.elapsed()
+    }
+
     /// Stops the server with SIGTERM (through `kill`, as the crate forbids `unsafe`) and waits
     /// for it; kills it after 20 s.
     pub async fn stop(mut self) {

@@ -358,6 +358,20 @@ pub struct StixQuery {
     pub limit: i64,
 }
 
+/// What the publisher appends for one indicator (or, without one, the shared objects).
+#[derive(Clone, Debug)]
+pub struct Publication {
+    /// The indicator whose pending change this settles.
+    pub indicator: Option<IndicatorId>,
+    /// The indicator's `update_at` when the publisher read it: a later change keeps it pending.
+    pub seen_update_at: Millis,
+    pub records: Vec<NewStixRecord>,
+    /// The label rank the indicator is now published at, and whether that version is revoked.
+    pub rank: i64,
+    pub revoked: bool,
+    pub generation: i64,
+}
+
 #[async_trait]
 pub trait IntelStore: Send + Sync {
     async fn indicator(&self, id: &IndicatorId) -> Result<Option<Indicator>>;
@@ -374,17 +388,10 @@ pub trait IntelStore: Send + Sync {
 
     /// Indicators whose export is out of date.
     async fn pending_publications(&self, limit: i64) -> Result<Vec<PendingPublication>>;
-    /// Appends STIX records (with strictly increasing `date_added`) and marks the indicator
-    /// published at `rank` (revoked or not), unless it changed again meanwhile.
-    async fn record_publication(
-        &self,
-        indicator: Option<&IndicatorId>,
-        seen_update_at: Millis,
-        records: Vec<NewStixRecord>,
-        rank: i64,
-        revoked: bool,
-        generation: i64,
-    ) -> Result<()>;
+    /// Appends each publication's STIX records (with strictly increasing `date_added`) and
+    /// marks its indicator published at its rank (revoked or not), unless the indicator
+    /// changed again meanwhile; all in one transaction.
+    async fn record_publications(&self, publications: Vec<Publication>) -> Result<()>;
     async fn stix_objects(&self, q: &StixQuery) -> Result<Vec<StixRecord>>;
     /// Flags confirmed indicators whose expiry passed, so the publisher revokes them.
     async fn flag_expired(&self, now: Millis) -> Result<u64>;

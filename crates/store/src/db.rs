@@ -8,13 +8,18 @@
 //! connection and commits *groups* of writes in one transaction, each inside its own
 //! savepoint: with `synchronous=FULL` every commit costs an fsync, and sharing it is what lets
 //! one disk keep up with thousands of posts a second. A write's caller hears back only after
-//! the commit that contains it, so nothing is acknowledged before it is durable. On
-//! PostgreSQL each write is its own transaction on the pool.
+//! the commit that contains it, so nothing is acknowledged before it is durable. Statements
+//! are round trips to sqlx's worker thread, which is what a write costs on SQLite, so the
+//! writer spends as few as it can: savepoint bookkeeping shares a round trip with the next
+//! step, and what capture found in a group's new posts is written in one batch just before
+//! the group commits (see `capture`). On PostgreSQL each write is its own transaction on the
+//! pool.
 
+use crate::capture::CaptureQueue;
 use domain::{Error, Result};
 use futures_util::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, Connection, Executor};
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Executor};
 use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -35,13 +40,23 @@ const MAX_GROUP: usize = 256;
 type Completion = Box<dyn FnOnce(Result<()>) + Send>;
 type JobFn = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Completion)> + Send>;
 
+/// A queued write.
+struct Job {
+    run: JobFn,
+    /// The write may run while earlier writes' captures are still queued: it neither reads
+    /// nor changes indicators or sightings. Any other write sees them written first.
+    defers_capture: bool,
+}
+
 /// A database handle: a read pool, and the write path.
 #[derive(Clone)]
 pub struct Db {
     pub backend: Backend,
     pub pool: AnyPool,
     /// The SQLite writer's queue; `None` on PostgreSQL.
-    writer: Option<mpsc::Sender<JobFn>>,
+    writer: Option<mpsc::Sender<Job>>,
+    /// New posts' captures waiting for the end of the writer's group; `None` on PostgreSQL.
+    captures: Option<CaptureQueue>,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> Error {
@@ -88,8 +103,9 @@ impl Db {
                 writer.execute(SQLITE_PRAGMAS).await.map_err(db_err)?;
                 SQLITE_MIGRATIONS.run(&mut writer).await.map_err(Error::internal)?;
                 let (tx, rx) = mpsc::channel(4096);
-                tokio::spawn(run_writer(writer, rx));
-                Db { backend, pool, writer: Some(tx) }
+                let captures = CaptureQueue::default();
+                tokio::spawn(run_writer(writer, rx, captures.clone()));
+                Db { backend, pool, writer: Some(tx), captures: Some(captures) }
             }
             Backend::Postgres => {
                 let pool = pool_options
@@ -100,7 +116,7 @@ impl Db {
                     .await
                     .map_err(db_err)?;
                 POSTGRES_MIGRATIONS.run(&pool).await.map_err(Error::internal)?;
-                Db { backend, pool, writer: None }
+                Db { backend, pool, writer: None, captures: None }
             }
         };
         Ok(db)
@@ -109,6 +125,25 @@ impl Db {
     /// Runs `f` in a write transaction and returns its result once the transaction has
     /// committed. An error from `f` rolls back `f`'s changes only.
     pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        self.submit(false, f).await
+    }
+
+    /// [`Db::write`] for a write that may queue captures on the writer's [`CaptureQueue`]
+    /// (given to `f` on SQLite) and that neither reads nor changes indicators or sightings.
+    pub(crate) async fn write_capturing<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection, Option<CaptureQueue>) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        let queue = self.captures.clone();
+        self.submit(true, move |c| f(c, queue)).await
+    }
+
+    async fn submit<T, F>(&self, defers_capture: bool, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
@@ -130,7 +165,7 @@ impl Db {
                         (ok, completion)
                     })
                 });
-                queue.send(job).await.map_err(|_| Error::unavailable("the database writer has stopped"))?;
+                queue.send(Job { run: job, defers_capture }).await.map_err(|_| Error::unavailable("the database writer has stopped"))?;
                 rx.await.map_err(|_| Error::unavailable("the database writer has stopped"))?
             }
             None => {
@@ -149,44 +184,115 @@ impl Db {
 }
 
 /// The SQLite writer: takes whatever writes are queued (at most [`MAX_GROUP`]), runs each in
-/// a savepoint of one transaction, commits once, then tells every caller.
-async fn run_writer(mut conn: AnyConnection, mut rx: mpsc::Receiver<JobFn>) {
-    let mut batch: Vec<JobFn> = Vec::with_capacity(MAX_GROUP);
+/// a savepoint of one transaction, writes the group's captures, commits once, then tells every
+/// caller.
+async fn run_writer(mut conn: AnyConnection, mut rx: mpsc::Receiver<Job>, captures: CaptureQueue) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_GROUP);
     while rx.recv_many(&mut batch, MAX_GROUP).await > 0 {
-        let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
-        let begun = conn.execute("BEGIN IMMEDIATE").await;
-        if let Err(e) = begun {
-            // Dropping the jobs drops their reply channels, so each caller hears "unavailable".
-            tracing::error!(error = %e, "could not begin a write transaction");
-            batch.clear();
-            continue;
-        }
+        let mut group =
+            Group { conn: &mut conn, captures: &captures, completions: Vec::with_capacity(batch.len()), open: false, in_savepoint: false };
         for job in batch.drain(..) {
-            if let Err(e) = conn.execute("SAVEPOINT w").await {
-                tracing::error!(error = %e, "could not open a savepoint");
-                continue;
+            group.run(job).await;
+        }
+        group.commit().await;
+    }
+    let _ = conn.close().await;
+}
+
+/// One transaction of the SQLite writer.
+struct Group<'a> {
+    conn: &'a mut AnyConnection,
+    captures: &'a CaptureQueue,
+    /// Callers of the writes in the open transaction.
+    completions: Vec<Completion>,
+    open: bool,
+    /// The last write's savepoint `w` is still to be released (with the next statement).
+    in_savepoint: bool,
+}
+
+impl Group<'_> {
+    async fn run(&mut self, job: Job) {
+        if !job.defers_capture {
+            // On failure everything before this write was rolled back; it starts afresh.
+            self.flush().await;
+        }
+        let mut step = String::new();
+        if !self.open {
+            step.push_str("BEGIN IMMEDIATE; ");
+        } else if self.in_savepoint {
+            step.push_str("RELEASE w; ");
+        }
+        step.push_str("SAVEPOINT w");
+        if let Err(e) = self.conn.execute(AssertSqlSafe(step)).await {
+            // Dropping the job drops its reply channel, so its caller hears "unavailable".
+            tracing::error!(error = %e, "could not begin a write");
+            if self.open {
+                self.fail(db_err(e)).await;
+            } else {
+                let _ = self.conn.execute("ROLLBACK").await;
             }
-            let (ok, completion) = job(&mut conn).await;
-            let end = if ok { "RELEASE w" } else { "ROLLBACK TO w; RELEASE w" };
-            if let Err(e) = conn.execute(end).await {
+            return;
+        }
+        self.open = true;
+        let queued = self.captures.len();
+        let (ok, completion) = (job.run)(self.conn).await;
+        self.in_savepoint = ok;
+        if !ok {
+            self.captures.truncate(queued);
+            if let Err(e) = self.conn.execute("ROLLBACK TO w; RELEASE w").await {
                 tracing::error!(error = %e, "savepoint handling failed");
             }
-            completions.push(completion);
         }
-        let outcome = match conn.execute("COMMIT").await {
+        self.completions.push(completion);
+    }
+
+    /// Writes the queued captures inside the open transaction. On failure the transaction is
+    /// rolled back and its writes are reported failed: a post is never committed without what
+    /// was captured from it.
+    async fn flush(&mut self) -> bool {
+        let rows = self.captures.take();
+        if rows.is_empty() || !self.open {
+            return true;
+        }
+        match crate::capture::write_sightings(self.conn, &rows).await {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "writing captured indicators failed; the group is rolled back");
+                self.fail(e).await;
+                false
+            }
+        }
+    }
+
+    /// Rolls the open transaction back and reports its writes failed.
+    async fn fail(&mut self, err: Error) {
+        let _ = self.conn.execute("ROLLBACK").await;
+        self.captures.take();
+        self.open = false;
+        self.in_savepoint = false;
+        for completion in self.completions.drain(..) {
+            completion(Err(err.clone()));
+        }
+    }
+
+    async fn commit(mut self) {
+        if !self.flush().await || !self.open {
+            return;
+        }
+        let end = if self.in_savepoint { "RELEASE w; COMMIT" } else { "COMMIT" };
+        let outcome = match self.conn.execute(end).await {
             Ok(_) => Ok(()),
             Err(e) => {
                 let err = db_err(e);
                 tracing::error!(error = %err, "commit failed; the whole group is reported failed");
-                let _ = conn.execute("ROLLBACK").await;
+                let _ = self.conn.execute("ROLLBACK").await;
                 Err(err)
             }
         };
-        for completion in completions {
+        for completion in self.completions.drain(..) {
             completion(outcome.clone());
         }
     }
-    let _ = conn.close().await;
 }
 
 /// A database URL with its password hidden, for logs and errors.

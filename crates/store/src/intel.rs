@@ -20,6 +20,9 @@ where
     row.try_get::<T, _>(col).map_err(|e| Error::internal(format!("column {col}: {e}")))
 }
 
+/// Rows per multi-row statement: far below either backend's limit on bound values.
+const ROWS_PER_STATEMENT: usize = 200;
+
 fn tags_of(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()
 }
@@ -84,78 +87,21 @@ fn readable_channels(scope: &ReadScope, n: usize) -> String {
     sql
 }
 
-/// Records sightings for a post (called inside the post's transaction). Returns nothing;
-/// indicators that change what is exported are flagged for the publisher.
-pub(crate) async fn record_sightings(
-    c: &mut AnyConnection,
-    post: &Post,
-    channel: &Channel,
-    intel: &PostIntel,
-    at: Millis,
-) -> Result<Vec<IndicatorId>> {
-    let mut ids = Vec::new();
-    let team = channel.team_id.as_ref().map(|t| t.as_str()).unwrap_or("");
-    let org = intel.org_id.as_ref().map(|o| o.as_str()).unwrap_or("");
-    for cap in intel.captures.iter().take(200) {
-        // New indicators start as candidates whatever the channel's mode: auto-publish is
-        // recorded on the sighting, where only readers of that channel can see it.
-        let id: String = sqlx::query_scalar(
-            "INSERT INTO indicators (id, kind, value, status, confidence, first_seen, last_seen, create_at, update_at, publish_pending, valid_until)
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $6, $7, $8)
-             ON CONFLICT (kind, value) DO UPDATE SET
-                last_seen = CASE WHEN indicators.last_seen < excluded.last_seen THEN excluded.last_seen ELSE indicators.last_seen END,
-                update_at = excluded.update_at,
-                valid_until = CASE WHEN indicators.status = 'candidate' AND indicators.valid_until = 0 THEN excluded.valid_until ELSE indicators.valid_until END,
-                publish_pending = CASE WHEN indicators.status IN ('confirmed', 'revoked') OR excluded.publish_pending = 1 THEN 1 ELSE indicators.publish_pending END
-             RETURNING id",
-        )
-        .bind(IndicatorId::generate().as_str())
-        .bind(&cap.kind)
-        .bind(&cap.value)
-        .bind("candidate")
-        .bind(cap.confidence)
-        .bind(at)
-        .bind(i64::from(intel.auto_publish))
-        .bind(if intel.auto_publish { cap.valid_until } else { 0 })
-        .fetch_one(&mut *c)
-        .await
-        .map_err(db_err)?;
-        sqlx::query(
-            "INSERT INTO sightings (id, indicator_id, post_id, channel_id, team_id, user_id, org_id, tlp_rank, raw, seen_at, retracted_at, auto_publish)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11)
-             ON CONFLICT (indicator_id, post_id) DO UPDATE SET retracted_at = 0, raw = excluded.raw, auto_publish = excluded.auto_publish",
-        )
-        .bind(new_id())
-        .bind(&id)
-        .bind(post.id.as_str())
-        .bind(channel.id.as_str())
-        .bind(team)
-        .bind(post.user_id.as_str())
-        .bind(org)
-        .bind(channel.tlp.rank())
-        .bind(cap.raw.chars().take(512).collect::<String>())
-        .bind(at)
-        .bind(i64::from(intel.auto_publish))
-        .execute(&mut *c)
-        .await
-        .map_err(db_err)?;
-        ids.push(IndicatorId::from_db(id));
-    }
-    Ok(ids)
-}
+/// The sightings of post `$1`, through the index on the post's insertion order.
+const OF_POST: &str = "post_seq = (SELECT seq FROM posts WHERE id = $1) AND post_id = $1";
 
 /// Retracts a post's sightings other than `keep`, flagging affected published indicators.
 pub(crate) async fn retract_sightings(c: &mut AnyConnection, post: &PostId, keep: &[IndicatorId], at: Millis) -> Result<()> {
     let keep_sql = if keep.is_empty() { String::new() } else { format!(" AND indicator_id NOT IN ({})", placeholders(3, keep.len())) };
     let flag = format!(
-        "UPDATE indicators SET publish_pending = 1, update_at = $2 WHERE id IN (SELECT indicator_id FROM sightings WHERE post_id = $1 AND retracted_at = 0{keep_sql})"
+        "UPDATE indicators SET publish_pending = 1, update_at = $2 WHERE id IN (SELECT indicator_id FROM sightings WHERE {OF_POST} AND retracted_at = 0{keep_sql})"
     );
     let mut q = sqlx::query(AssertSqlSafe(flag)).bind(post.as_str()).bind(at);
     for k in keep {
         q = q.bind(k.as_str());
     }
     q.execute(&mut *c).await.map_err(db_err)?;
-    let retract = format!("UPDATE sightings SET retracted_at = $2 WHERE post_id = $1 AND retracted_at = 0{keep_sql}");
+    let retract = format!("UPDATE sightings SET retracted_at = $2 WHERE {OF_POST} AND retracted_at = 0{keep_sql}");
     let mut q = sqlx::query(AssertSqlSafe(retract)).bind(post.as_str()).bind(at);
     for k in keep {
         q = q.bind(k.as_str());
@@ -421,16 +367,7 @@ impl IntelStore for SqlStore {
         Ok(out)
     }
 
-    async fn record_publication(
-        &self,
-        id: Option<&IndicatorId>,
-        seen_update_at: Millis,
-        records: Vec<NewStixRecord>,
-        rank: i64,
-        revoked: bool,
-        generation: i64,
-    ) -> Result<()> {
-        let id = id.cloned();
+    async fn record_publications(&self, publications: Vec<Publication>) -> Result<()> {
         let backend = self.db.backend;
         self.db
             .write(move |c| {
@@ -443,36 +380,52 @@ impl IntelStore for SqlStore {
                     let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(date_added), 0) FROM stix_objects").fetch_one(&mut *c).await.map_err(db_err)?;
                     let now_us = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
                     let mut added = now_us.max(last + 1);
-                    for r in &records {
-                        sqlx::query("INSERT INTO stix_objects (stix_id, stix_type, version, spec_version, tlp_rank, tags, indicator_id, date_added, body) VALUES ($1, $2, $3, '2.1', $4, $5, $6, $7, $8)")
-                            .bind(&r.stix_id)
-                            .bind(&r.stix_type)
-                            .bind(&r.version)
-                            .bind(r.tlp.rank())
-                            .bind(tags_json(&r.tags))
-                            .bind(id.as_ref().map(|i| i.as_str()).unwrap_or(""))
-                            .bind(added)
-                            .bind(&r.body)
-                            .execute(&mut *c)
-                            .await
-                            .map_err(db_err)?;
-                        added += 1;
+                    // Every record with its `date_added`, and each indicator's new state.
+                    let mut rows: Vec<(&NewStixRecord, &str, i64)> = Vec::new();
+                    let mut marks: Vec<(&str, i64, i64, i64, i64, i64)> = Vec::new();
+                    for p in &publications {
+                        let indicator = p.indicator.as_ref().map(|i| i.as_str()).unwrap_or("");
+                        for r in &p.records {
+                            rows.push((r, indicator, added));
+                            added += 1;
+                        }
+                        if !indicator.is_empty() {
+                            // `published_at` moves only when something was appended: a no-op
+                            // pass (say, after a sighting in a channel no audience may hear of)
+                            // leaves no trace that members could notice.
+                            let published_at = if p.records.is_empty() { -1 } else { added / 1000 };
+                            marks.push((indicator, p.rank, b(p.revoked), published_at, p.seen_update_at, p.generation));
+                        }
                     }
-                    if let Some(id) = &id {
+                    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                        let values: Vec<String> = (0..chunk.len()).map(|i| format!("({}, '2.1')", placeholders(i * 8 + 1, 8))).collect();
+                        let sql = format!(
+                            "INSERT INTO stix_objects (stix_id, stix_type, version, tlp_rank, tags, indicator_id, date_added, body, spec_version) VALUES {}",
+                            values.join(", ")
+                        );
+                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        for (r, indicator, added) in chunk {
+                            q = q.bind(&r.stix_id).bind(&r.stix_type).bind(&r.version).bind(r.tlp.rank()).bind(tags_json(&r.tags)).bind(*indicator).bind(*added).bind(&r.body);
+                        }
+                        q.execute(&mut *c).await.map_err(db_err)?;
+                    }
+                    for chunk in marks.chunks(ROWS_PER_STATEMENT) {
                         // Only clear the flag if nothing changed since the publisher read it.
-                        // `published_at` moves only when something was appended: a no-op pass
-                        // (say, after a sighting in a channel no audience may hear of) leaves
-                        // no trace that members could notice.
-                        sqlx::query("UPDATE indicators SET published_rank = $2, published_revoked = $3, published_at = CASE WHEN $4 < 0 THEN published_at ELSE $4 END, publish_pending = CASE WHEN update_at = $5 THEN 0 ELSE 1 END, publish_generation = $6 WHERE id = $1")
-                            .bind(id.as_str())
-                            .bind(rank)
-                            .bind(b(revoked))
-                            .bind(if records.is_empty() { -1 } else { added / 1000 })
-                            .bind(seen_update_at)
-                            .bind(generation)
-                            .execute(&mut *c)
-                            .await
-                            .map_err(db_err)?;
+                        let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 6 + 1, 6))).collect();
+                        let sql = format!(
+                            "WITH v (id, published_rank, published_revoked, published_at, seen_update_at, generation) AS (VALUES {})
+                             UPDATE indicators SET published_rank = v.published_rank, published_revoked = v.published_revoked,
+                                published_at = CASE WHEN v.published_at < 0 THEN indicators.published_at ELSE v.published_at END,
+                                publish_pending = CASE WHEN indicators.update_at = v.seen_update_at THEN 0 ELSE 1 END,
+                                publish_generation = v.generation
+                             FROM v WHERE indicators.id = v.id",
+                            values.join(", ")
+                        );
+                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        for (id, rank, revoked, published_at, seen, generation) in chunk {
+                            q = q.bind(*id).bind(*rank).bind(*revoked).bind(*published_at).bind(*seen).bind(*generation);
+                        }
+                        q.execute(&mut *c).await.map_err(db_err)?;
                     }
                     Ok(())
                 })

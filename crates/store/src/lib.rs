@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod blobs;
+mod capture;
 pub mod channels;
 pub mod db;
 pub mod intel;

@@ -15,14 +15,19 @@ use sqlx::{AnyConnection, AssertSqlSafe};
 const SINCE_LIMIT: i64 = 1000;
 
 async fn insert_tokens(c: &mut AnyConnection, post: &PostId, tokens: &[String]) -> Result<()> {
-    for token in tokens.iter().take(256) {
-        sqlx::query("INSERT INTO post_tokens (token, post_id) VALUES ($1, $2) ON CONFLICT (token, post_id) DO NOTHING")
-            .bind(token)
-            .bind(post.as_str())
-            .execute(&mut *c)
-            .await
-            .map_err(db_err)?;
+    // One statement for all of them: on SQLite each statement is a round trip to the
+    // connection's worker thread.
+    let tokens = &tokens[..tokens.len().min(256)];
+    if tokens.is_empty() {
+        return Ok(());
     }
+    let values: Vec<String> = (0..tokens.len()).map(|i| format!("(${}, $1)", i + 2)).collect();
+    let sql = format!("INSERT INTO post_tokens (token, post_id) VALUES {} ON CONFLICT (token, post_id) DO NOTHING", values.join(", "));
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(post.as_str());
+    for token in tokens {
+        q = q.bind(token);
+    }
+    q.execute(&mut *c).await.map_err(db_err)?;
     Ok(())
 }
 
@@ -64,7 +69,7 @@ impl PostStore for SqlStore {
         let backend = self.db.backend;
         let channel_row = grant.channel().clone();
         self.db
-            .write(move |c| {
+            .write_capturing(move |c, queue| {
                 Box::pin(async move {
                     let NewPost { mut post, mentions, tokens, intel } = new;
                     // Only files this user uploaded to this channel and not yet attached.
@@ -160,8 +165,15 @@ impl PostStore for SqlStore {
                     }
                     insert_tokens(c, &post.id, &tokens).await?;
                     index_text(c, backend, seq, &post.message).await?;
-                    if let Some(intel) = &intel {
-                        crate::intel::record_sightings(c, &post, &channel_row, intel, post.create_at).await?;
+                    if let Some(intel) = intel.as_ref().filter(|i| !i.captures.is_empty()) {
+                        let rows = crate::capture::PostSightings::new(&post, seq, &channel_row, intel, post.create_at);
+                        match queue {
+                            // Written with the rest of the writer's group, before it commits.
+                            Some(queue) => queue.push(rows),
+                            None => {
+                                crate::capture::write_sightings(c, std::slice::from_ref(&rows)).await?;
+                            }
+                        }
                     }
                     Ok(StoredPost { post, replayed: false })
                 })
@@ -303,7 +315,7 @@ impl PostStore for SqlStore {
                         index_text(c, backend, seq, &post.message).await?;
                     }
                     if let Some(intel) = &intel {
-                        let keep = crate::intel::record_sightings(c, &post, &channel_row, intel, post.update_at).await?;
+                        let keep = crate::capture::record_sightings(c, &post, &channel_row, intel, post.update_at).await?;
                         crate::intel::retract_sightings(c, &post.id, &keep, post.update_at).await?;
                     }
                     Ok(())

@@ -2,12 +2,20 @@
 //! carry indicators (a fresh IP, domain, URL and SHA-256 in every message) into one channel
 //! whose intel mode is switched between `off`, `review` and `auto-publish`, alternating, a few
 //! rounds each on the same server; prints the median rate of each mode and its ratio to `off`.
+//!
+//! The ratio is the median of per-round ratios (each mode against the `off` run of the same
+//! round), so that drift on a shared machine cancels out. Before every run the server is left
+//! to finish its background work (publishing what auto-publish captured), so that no mode pays
+//! for the one before it; how long that took after auto-publish is printed as the publishing
+//! lag. Server CPU time per post is printed too: it is much steadier than rates on a busy
+//! machine.
 
 use super::Ctx;
 use crate::api::{Api, http_client};
 use crate::server::Server;
 use crate::stats::write_report;
 use serde_json::{Value, json};
+use std::time::Duration;
 
 pub struct Opts {
     pub clients: usize,
@@ -52,7 +60,10 @@ pub async fn run(ctx: &Ctx, o: &Opts) -> Result<Value, String> {
     let admin = Api::new(http_client(None), &server.url, &admin_token);
     let tokens: Vec<String> = ds.users.iter().take(o.clients).map(|u| u.token.clone()).collect();
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); MODES.len()];
+    let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); MODES.len()];
     let mut p99: Vec<Vec<f64>> = vec![Vec::new(); MODES.len()];
+    let mut cpu_us: Vec<Vec<f64>> = vec![Vec::new(); MODES.len()];
+    let mut settle: Vec<Vec<f64>> = vec![Vec::new(); MODES.len()];
     let mut errors = 0u64;
     for round in 0..o.rounds {
         for (m, mode) in MODES.iter().enumerate() {
@@ -61,22 +72,39 @@ pub async fn run(ctx: &Ctx, o: &Opts) -> Result<Value, String> {
                 return Err(format!("could not set intel mode {mode}: {} {}", r.status, r.body));
             }
             let salt = (round * MODES.len() + m + 1) as u64;
+            let cpu0 = server.cpu();
             let f = super::flood(&server.url, &tokens, &channel, o.secs, salt << 32, message).await?;
+            let cpu = server.cpu().saturating_sub(cpu0);
+            // Whatever the server still has to do for this run (the publisher) is this run's.
+            let lag = server.wait_idle(Duration::from_secs(120)).await;
             errors += f.errors;
             rates[m].push(f.posts as f64 / f.secs);
             p99[m].push(f.latency.summary().p99_ms);
+            cpu_us[m].push(if f.posts > 0 { cpu.as_secs_f64() * 1e6 / f.posts as f64 } else { 0.0 });
+            settle[m].push(lag.as_secs_f64());
+            let off = rates[0][round];
+            ratios[m].push(if off > 0.0 { f.posts as f64 / f.secs / off } else { 0.0 });
         }
     }
     let indicators = admin.get("/intel/indicators?per_page=1").await.map(|r| r.status).unwrap_or(0);
     server.stop().await;
-    let off = median(rates[0].clone());
     let mut modes = serde_json::Map::new();
     let mut line = format!("capture: {} clients, {} rounds of {:.1} s per mode:", o.clients, o.rounds, o.secs);
     for (m, mode) in MODES.iter().enumerate() {
         let rate = median(rates[m].clone());
-        let ratio = if off > 0.0 { rate / off } else { 0.0 };
-        line.push_str(&format!(" {mode} {rate:.0} posts/s ({:.1}% of off, p99 {:.1} ms);", 100.0 * ratio, median(p99[m].clone())));
-        modes.insert((*mode).to_owned(), json!({"posts_per_s": rate, "runs": rates[m], "ratio_to_off": ratio, "p99_ms": median(p99[m].clone())}));
+        let ratio = median(ratios[m].clone());
+        let cpu = median(cpu_us[m].clone());
+        line.push_str(&format!(
+            " {mode} {rate:.0} posts/s ({:.1}% of off, p99 {:.1} ms, server CPU {cpu:.0} µs/post, settled in {:.1} s);",
+            100.0 * ratio,
+            median(p99[m].clone()),
+            median(settle[m].clone())
+        ));
+        modes.insert(
+            (*mode).to_owned(),
+            json!({"posts_per_s": rate, "runs": rates[m], "ratio_to_off": ratio, "ratios": ratios[m], "p99_ms": median(p99[m].clone()),
+                   "server_cpu_us_per_post": cpu, "settle_s": settle[m]}),
+        );
     }
     println!("{line} errors {errors}");
     let report = json!({

@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::error::Result;
 use crate::model::StixRecord;
 use crate::model::{IndicatorStatus, Tlp};
-use crate::ports::{NewStixRecord, PendingPublication, StixQuery};
+use crate::ports::{NewStixRecord, PendingPublication, Publication, StixQuery};
 use ioc::stix;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -69,12 +69,15 @@ impl App {
             }
         }
         if !records.is_empty() {
-            self.store.record_publication(None, 0, records, 0, false, 0).await?;
+            let shared = Publication { indicator: None, seen_update_at: 0, records, rank: 0, revoked: false, generation: 0 };
+            self.store.record_publications(vec![shared]).await?;
         }
         Ok(())
     }
 
-    /// Publishes everything pending; returns how many indicators were processed.
+    /// Publishes everything pending; returns how many indicators were processed. What a
+    /// batch appends is committed in one write: in a war room a burst of posts leaves
+    /// hundreds of indicators pending at once.
     pub async fn publish_pending(&self) -> Result<usize> {
         let pending = self.store.pending_publications(200).await?;
         if pending.is_empty() {
@@ -82,13 +85,16 @@ impl App {
         }
         self.publish_shared_objects().await?;
         let n = pending.len();
+        let mut publications = Vec::with_capacity(n);
         for p in pending {
-            self.publish_one(p).await?;
+            publications.push(self.publication(p).await?);
         }
+        self.store.record_publications(publications).await?;
         Ok(n)
     }
 
-    async fn publish_one(&self, p: PendingPublication) -> Result<()> {
+    /// What to append for one pending indicator, from its state and the log's.
+    async fn publication(&self, p: PendingPublication) -> Result<Publication> {
         let ind = &p.indicator;
         let min_rank = p.groups.iter().map(|g| g.tlp.rank()).min();
         let effective = min_rank.map(|r| r.max(ind.tlp_floor.rank()));
@@ -98,11 +104,16 @@ impl App {
         let authorized = matches!(ind.status, IndicatorStatus::Confirmed | IndicatorStatus::Candidate) && !p.groups.is_empty();
         let active = authorized && !expired && effective.is_some_and(|r| r <= MAX_EXPORT_RANK);
         let rank = effective.unwrap_or(MAX_EXPORT_RANK).min(MAX_EXPORT_RANK);
+        let unchanged = || Publication {
+            indicator: Some(ind.id.clone()),
+            seen_update_at: ind.update_at,
+            records: Vec::new(),
+            rank: p.published_rank,
+            revoked: p.published_revoked,
+            generation: p.generation,
+        };
         let Some(kind) = ioc::IocType::from_str(&ind.kind).ok() else {
-            return self
-                .store
-                .record_publication(Some(&ind.id), ind.update_at, Vec::new(), p.published_rank, p.published_revoked, p.generation)
-                .await;
+            return Ok(unchanged());
         };
         // Only sightings at or below the label an object is published at may shape it: a
         // RED (or stricter) sighting's time or count must not reach a looser audience.
@@ -147,10 +158,7 @@ impl App {
             Some(obj)
         };
         let Some(base_id) = object(Tlp::Clear, 0, 0).and_then(|o| o["id"].as_str().map(str::to_owned)) else {
-            return self
-                .store
-                .record_publication(Some(&ind.id), ind.update_at, Vec::new(), p.published_rank, p.published_revoked, p.generation)
-                .await;
+            return Ok(unchanged());
         };
         let obj_id_of = |generation: i64| generation_id(&base_id, generation);
         let sighting_id = |obj_id: &str, label: Tlp| stix::Common::default().id("sighting", &format!("{obj_id}:{}", label.as_str()));
@@ -320,7 +328,14 @@ impl App {
         } else {
             (p.published_rank, p.published_revoked)
         };
-        self.store.record_publication(Some(&ind.id), ind.update_at, records, new_rank, revoked, new_generation).await
+        Ok(Publication {
+            indicator: Some(ind.id.clone()),
+            seen_update_at: ind.update_at,
+            records,
+            rank: new_rank,
+            revoked,
+            generation: new_generation,
+        })
     }
 
     /// Runs the publisher until the process ends: on every change, and every few seconds to
