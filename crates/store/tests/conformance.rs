@@ -7,7 +7,7 @@ use domain::policy::Principal;
 use domain::ports::{PostPage, SystemClock};
 use domain::services::accounts::NewAccount;
 use domain::services::channels::ChannelInput;
-use domain::services::posts::PostInput;
+use domain::services::posts::{PostInput, PostPatch};
 use domain::services::search::SearchRequest;
 use domain::services::teams::TeamInput;
 use domain::settings::Settings;
@@ -257,4 +257,64 @@ backend_test!(unread_and_mentions, |db| {
     assert_eq!(dm.id, again.id);
     post(&app, &alice, &dm.id, "psst").await;
     assert_eq!(app.channel_unread(&bob, &bob.user_id, &dm.id).await.unwrap().member.mention_count, 1);
+});
+
+// On SQLite a group's captures are written together just before the group commits; posts
+// arriving together, with an edit and a delete among them, must each keep exactly their own.
+backend_test!(captures_stay_with_their_posts_when_posted_together, |db| {
+    let app = app(db);
+    let alice = user(&app, "alice").await;
+    let team = app
+        .create_team(
+            Some(&alice),
+            TeamInput {
+                name: "isac".into(),
+                display_name: "ISAC".into(),
+                description: String::new(),
+                team_type: "O".into(),
+                allow_open_invite: true,
+                email: String::new(),
+                default_tlp: None,
+            },
+        )
+        .await
+        .unwrap();
+    let input = ChannelInput {
+        team_id: team.id.clone(),
+        name: "war-room".into(),
+        display_name: "War room".into(),
+        channel_type: "O".into(),
+        purpose: String::new(),
+        header: String::new(),
+        tlp: None,
+    };
+    let ch = app.create_channel(&alice, input).await.unwrap();
+    app.admin_set_channel_intel("isac", "war-room", None, Some(domain::model::IntelMode::Review)).await.unwrap();
+    let edited = post(&app, &alice, &ch.id, "first guess: beacon to 203.0.113.250 via old-c2-host.xyz").await;
+    let deleted = post(&app, &alice, &ch.id, "typo: wrong-c2-host.xyz").await;
+    let burst = (0..30).map(|i| {
+        let (app, alice, ch) = (&app, &alice, &ch.id);
+        async move { post(app, alice, ch, &format!("beacon from 45.33.{i}.7 to shared-c2-host.xyz and stage{i}-c2-host.xyz")).await }
+    });
+    let patch = PostPatch { message: Some("correction: beacon via old-c2-host.xyz only".into()), is_pinned: None, props: None };
+    let (posts, edit, delete) = futures_util::future::join3(
+        futures_util::future::join_all(burst),
+        app.patch_post(&alice, &edited.id, patch),
+        app.delete_post(&alice, &deleted.id),
+    )
+    .await;
+    assert_eq!(posts.len(), 30);
+    edit.unwrap();
+    delete.unwrap();
+    let found = app.channel_indicators(&alice, &ch.id, 0, 500).await.unwrap();
+    let count = |value: &str| found.iter().find(|v| v.indicator.value == value).map(|v| v.sightings);
+    assert_eq!(count("shared-c2-host.xyz"), Some(30));
+    for i in 0..30 {
+        assert_eq!(count(&format!("45.33.{i}.7")), Some(1), "45.33.{i}.7");
+        assert_eq!(count(&format!("stage{i}-c2-host.xyz")), Some(1));
+    }
+    assert_eq!(count("old-c2-host.xyz"), Some(1), "the edit keeps what it still carries");
+    assert_eq!(count("203.0.113.250"), None, "the edit retracts what it dropped");
+    assert_eq!(count("wrong-c2-host.xyz"), None, "the delete retracts its sightings");
+    assert_eq!(found.len(), 62, "1 shared, 30 addresses, 30 stage domains and the edited post's domain");
 });
