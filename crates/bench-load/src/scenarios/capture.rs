@@ -9,6 +9,10 @@
 //! for the one before it; how long that took after auto-publish is printed as the publishing
 //! lag. Server CPU time per post is printed too: it is much steadier than rates on a busy
 //! machine.
+//!
+//! Two workloads are measured in turn: the worst case, where every message carries 4–5
+//! indicators never seen before, and a war-room mix where one message in five carries
+//! indicators, half of them ones the room keeps seeing.
 
 use super::Ctx;
 use crate::api::{Api, http_client};
@@ -42,6 +46,31 @@ fn message(client: usize, n: u64) -> String {
     format!("beacon from 45.{a}.{b}.{} to hxxps://cdn-{h:x}[.]top/gate.php, dropper sha256 {hash}, C2 upd{c}-{client}-{n}.xyz", c.max(1))
 }
 
+/// A war-room mix: four messages in five carry no indicator; of the rest, half repeat one of
+/// sixteen indicators the room keeps seeing and half carry 4–5 never seen before.
+fn war_room_message(client: usize, n: u64) -> String {
+    let h = mix64(((client as u64) << 40) | n | (1 << 39));
+    match (h % 5, (h >> 8) % 2) {
+        (0, 0) => {
+            let k = (h >> 16) % 16;
+            format!("seeing it again: beacon to 185.220.101.{} and c2-{k}.recurring-outbreak.top, same as yesterday", 10 + k)
+        }
+        (0, _) => message(client, n),
+        _ => format!("shift update {n} from analyst {client}: containment holding, next sync at the top of the hour, shout if anything changes"),
+    }
+}
+
+/// The traffic a measurement posts.
+struct Workload {
+    about: &'static str,
+    message: fn(usize, u64) -> String,
+}
+
+const WORKLOADS: [Workload; 2] = [
+    Workload { about: "every message with 4–5 never-seen indicators", message },
+    Workload { about: "1 in 5 messages with indicators, half of them recurring", message: war_room_message },
+];
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -59,6 +88,41 @@ pub async fn run(ctx: &Ctx, o: &Opts) -> Result<Value, String> {
     let admin_token = Api::login(&http_client(None), &server.url, "bench-admin", crate::dataset::PASSWORD).await?;
     let admin = Api::new(http_client(None), &server.url, &admin_token);
     let tokens: Vec<String> = ds.users.iter().take(o.clients).map(|u| u.token.clone()).collect();
+    let mut results = Vec::new();
+    for (w, workload) in WORKLOADS.iter().enumerate() {
+        results.push(measure(&server, &admin, &tokens, &channel, o, w, workload).await);
+    }
+    let indicators = admin.get("/intel/indicators?per_page=1").await.map(|r| r.status).unwrap_or(0);
+    server.stop().await;
+    let mut results = results.into_iter().collect::<Result<Vec<_>, String>>()?;
+    let (modes, errors) = results.remove(0);
+    let (war_room, war_room_errors) = results.remove(0);
+    let report = json!({
+        "scenario": "capture",
+        "clients": o.clients,
+        "rounds": o.rounds,
+        "secs_per_mode": o.secs,
+        "message_example": message(0, 1),
+        "modes": modes,
+        "errors": errors,
+        "war_room": {"about": WORKLOADS[1].about, "message_examples": (0..5).map(|n| war_room_message(0, n)).collect::<Vec<_>>(), "modes": war_room, "errors": war_room_errors},
+        "indicator_api_status": indicators,
+    });
+    write_report(&ctx.reports, "capture", &report)?;
+    Ok(report)
+}
+
+/// Runs every mode `o.rounds` times, alternating, posting the workload's messages; prints a
+/// line and returns the figures of each mode and the errors seen.
+async fn measure(
+    server: &Server,
+    admin: &Api,
+    tokens: &[String],
+    channel: &str,
+    o: &Opts,
+    w: usize,
+    workload: &Workload,
+) -> Result<(Value, u64), String> {
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); MODES.len()];
     let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); MODES.len()];
     let mut p99: Vec<Vec<f64>> = vec![Vec::new(); MODES.len()];
@@ -71,9 +135,10 @@ pub async fn run(ctx: &Ctx, o: &Opts) -> Result<Value, String> {
             if r.status != 200 {
                 return Err(format!("could not set intel mode {mode}: {} {}", r.status, r.body));
             }
-            let salt = (round * MODES.len() + m + 1) as u64;
+            // Every run starts its clients' message numbers afresh, so nothing "new" repeats.
+            let salt = ((w * o.rounds + round) * MODES.len() + m + 1) as u64;
             let cpu0 = server.cpu();
-            let f = super::flood(&server.url, &tokens, &channel, o.secs, salt << 32, message).await?;
+            let f = super::flood(&server.url, tokens, channel, o.secs, salt << 32, workload.message).await?;
             let cpu = server.cpu().saturating_sub(cpu0);
             // Whatever the server still has to do for this run (the publisher) is this run's.
             let lag = server.wait_idle(Duration::from_secs(120)).await;
@@ -86,10 +151,8 @@ pub async fn run(ctx: &Ctx, o: &Opts) -> Result<Value, String> {
             ratios[m].push(if off > 0.0 { f.posts as f64 / f.secs / off } else { 0.0 });
         }
     }
-    let indicators = admin.get("/intel/indicators?per_page=1").await.map(|r| r.status).unwrap_or(0);
-    server.stop().await;
     let mut modes = serde_json::Map::new();
-    let mut line = format!("capture: {} clients, {} rounds of {:.1} s per mode:", o.clients, o.rounds, o.secs);
+    let mut line = format!("capture ({}): {} clients, {} rounds of {:.1} s per mode:", workload.about, o.clients, o.rounds, o.secs);
     for (m, mode) in MODES.iter().enumerate() {
         let rate = median(rates[m].clone());
         let ratio = median(ratios[m].clone());
@@ -107,18 +170,7 @@ pub async fn run(ctx: &Ctx, o: &Opts) -> Result<Value, String> {
         );
     }
     println!("{line} errors {errors}");
-    let report = json!({
-        "scenario": "capture",
-        "clients": o.clients,
-        "rounds": o.rounds,
-        "secs_per_mode": o.secs,
-        "message_example": message(0, 1),
-        "modes": modes,
-        "errors": errors,
-        "indicator_api_status": indicators,
-    });
-    write_report(&ctx.reports, "capture", &report)?;
-    Ok(report)
+    Ok((Value::Object(modes), errors))
 }
 
 #[cfg(test)]
@@ -131,5 +183,14 @@ mod tests {
         let (a, b) = (x.extract(&message(3, 7)), x.extract(&message(3, 8)));
         assert!(a.len() >= 4, "{a:?}");
         assert!(a.iter().all(|x| !b.iter().any(|y| y.value == x.value)), "{a:?} vs {b:?}");
+    }
+
+    #[test]
+    fn the_war_room_mix_is_mostly_plain_chat() {
+        let x = ioc::Extractor::new();
+        let with: Vec<usize> = (0..1000).map(|n| x.extract(&war_room_message(2, n)).len()).collect();
+        let carrying = with.iter().filter(|&&k| k > 0).count();
+        assert!((150..250).contains(&carrying), "{carrying} of 1000 carry indicators");
+        assert!(with.iter().all(|&k| k == 0 || k >= 2), "{with:?}");
     }
 }

@@ -27,6 +27,9 @@ const EXPIRY_INTERVAL: Duration = Duration::from_secs(5);
 /// How long the publisher lets changes gather after being woken.
 const PUBLISH_COALESCE: Duration = Duration::from_millis(200);
 
+/// Most indicators one publisher pass settles.
+const PUBLISH_BATCH: usize = 200;
+
 /// Highest rank that may leave the server: AMBER+STRICT. RED never does.
 const MAX_EXPORT_RANK: i64 = 3;
 
@@ -79,7 +82,7 @@ impl App {
     /// batch appends is committed in one write: in a war room a burst of posts leaves
     /// hundreds of indicators pending at once.
     pub async fn publish_pending(&self) -> Result<usize> {
-        let pending = self.store.pending_publications(200).await?;
+        let pending = self.store.pending_publications(PUBLISH_BATCH as i64).await?;
         if pending.is_empty() {
             return Ok(0);
         }
@@ -352,7 +355,11 @@ impl App {
                 expiry_checked = Some(std::time::Instant::now());
             }
             match self.publish_pending().await {
-                Ok(n) if n > 0 => continue,
+                // A full batch means a backlog: go on at once. Otherwise what was pending is
+                // done, and whatever changed meanwhile has left a wake-up: wait for it and let
+                // changes gather, or a room that keeps re-posting the same indicators would keep
+                // the publisher (and the writer) busy with one pass per post.
+                Ok(n) if n >= PUBLISH_BATCH => continue,
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "publishing indicators failed; will retry"),
             }
