@@ -84,13 +84,16 @@ test('intel: a defanged indicator is highlighted defanged, copies its canonical 
     await ioc.locator('.ioc-main').focus();
     await a.keyboard.press('Enter');
     await a.waitForSelector('.ioc-menu [role=menuitem]', {timeout: T});
-    assert(await a.evaluate(() => document.activeElement?.getAttribute('role') === 'menuitem'), 'menu focuses its first item');
+    // Focus moves once the menu has rendered; allow it a moment, no more.
+    const menuFocused = await a.waitForFunction(() => document.activeElement?.getAttribute('role') === 'menuitem', null, {timeout: 2000}).then(() => true, () => false);
+    assert(menuFocused, 'menu focuses its first item');
     await shot(a, '14-intel-highlight-menu');
     await a.keyboard.press('ArrowDown');
     await a.keyboard.press('Enter');
     await a.waitForSelector('.ioc-menu', {state: 'detached', timeout: T});
     assert((await clipboard(a)) === IP_DEFANGED, 'copy defanged yields the defanged value');
-    assert(await a.evaluate(() => document.activeElement?.classList.contains('ioc-main')), 'focus returns to the highlight');
+    const returned = await a.waitForFunction(() => document.activeElement?.classList.contains('ioc-main'), null, {timeout: 2000}).then(() => true, () => false);
+    assert(returned, 'focus returns to the highlight');
 
     // The channel's indicator panel.
     await a.click('.ch-actions button[aria-label="Indicators"]');

@@ -1,12 +1,12 @@
 //! Writing what capture found in posts: one `indicators` row per (type, canonical value) and
 //! one `sightings` row per (indicator, post).
 //!
-//! Rows are written in multi-row statements, two per batch whatever the number of posts and
-//! indicators in it: on SQLite every statement is a round trip to sqlx's worker thread, and
-//! those round trips, not SQLite's own work, are what a post pays for capture. On SQLite the
-//! writer batches a whole group's new posts ([`CaptureQueue`]); their rows are written before
-//! the group commits, in the same transaction as the posts, so a post and its sightings are
-//! still committed (or lost) together.
+//! Rows are written in multi-row statements, two per batch of up to 300 captures whatever the
+//! number of posts in it: on SQLite every statement is a round trip to sqlx's worker thread,
+//! which costs more than SQLite's own work for a row. On SQLite the writer batches a whole
+//! group's new posts ([`CaptureQueue`]); their rows are written before the group commits, in
+//! the same transaction as the posts, so a post and its sightings are still committed (or
+//! lost) together.
 
 use crate::db::db_err;
 use crate::rows::placeholders;
