@@ -43,7 +43,9 @@ pub(crate) struct PostSightings {
 }
 
 impl PostSightings {
-    pub(crate) fn new(post: &Post, post_seq: i64, channel: &Channel, intel: &PostIntel, at: Millis) -> PostSightings {
+    pub(crate) fn new(post: &Post, post_seq: i64, channel: &Channel, intel: PostIntel, at: Millis) -> PostSightings {
+        let mut captures = intel.captures;
+        captures.truncate(MAX_CAPTURES_PER_POST);
         PostSightings {
             post_id: post.id.as_str().to_owned(),
             post_seq,
@@ -54,7 +56,7 @@ impl PostSightings {
             tlp_rank: channel.tlp.rank(),
             auto_publish: intel.auto_publish,
             at,
-            captures: intel.captures.iter().take(MAX_CAPTURES_PER_POST).cloned().collect(),
+            captures,
         }
     }
 }
@@ -227,13 +229,12 @@ pub(crate) async fn write_sightings(c: &mut AnyConnection, batch: &[PostSighting
     Ok(ids)
 }
 
-/// Records one post's sightings now (an edit, or any post on PostgreSQL). Returns the ids of
-/// the indicators it carries.
+/// Records an edited post's sightings now. Returns the ids of the indicators it carries.
 pub(crate) async fn record_sightings(
     c: &mut AnyConnection,
     post: &Post,
     channel: &Channel,
-    intel: &PostIntel,
+    intel: PostIntel,
     at: Millis,
 ) -> Result<Vec<IndicatorId>> {
     let seq: i64 = sqlx::query_scalar("SELECT seq FROM posts WHERE id = $1").bind(post.id.as_str()).fetch_one(&mut *c).await.map_err(db_err)?;

@@ -250,8 +250,12 @@ impl Group<'_> {
     /// rolled back and its writes are reported failed: a post is never committed without what
     /// was captured from it.
     async fn flush(&mut self) -> bool {
+        // Nothing is queued outside an open transaction: `fail` empties the queue.
+        if !self.open {
+            return true;
+        }
         let rows = self.captures.take();
-        if rows.is_empty() || !self.open {
+        if rows.is_empty() {
             return true;
         }
         match crate::capture::write_sightings(self.conn, &rows).await {

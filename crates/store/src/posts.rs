@@ -165,7 +165,7 @@ impl PostStore for SqlStore {
                     }
                     insert_tokens(c, &post.id, &tokens).await?;
                     index_text(c, backend, seq, &post.message).await?;
-                    if let Some(intel) = intel.as_ref().filter(|i| !i.captures.is_empty()) {
+                    if let Some(intel) = intel.filter(|i| !i.captures.is_empty()) {
                         let rows = crate::capture::PostSightings::new(&post, seq, &channel_row, intel, post.create_at);
                         match queue {
                             // Written with the rest of the writer's group, before it commits.
@@ -314,7 +314,7 @@ impl PostStore for SqlStore {
                         let seq: i64 = sqlx::query_scalar("SELECT seq FROM posts WHERE id = $1").bind(post.id.as_str()).fetch_one(&mut *c).await.map_err(db_err)?;
                         index_text(c, backend, seq, &post.message).await?;
                     }
-                    if let Some(intel) = &intel {
+                    if let Some(intel) = intel {
                         let keep = crate::capture::record_sightings(c, &post, &channel_row, intel, post.update_at).await?;
                         crate::intel::retract_sightings(c, &post.id, &keep, post.update_at).await?;
                     }

@@ -33,6 +33,40 @@ async fn user(app: &App, name: &str) -> Principal {
     app.authenticate(&login.token).await.unwrap().0
 }
 
+/// The team every test works in, created by `who`.
+async fn isac(app: &App, who: &Principal) -> domain::model::Team {
+    let input = TeamInput {
+        name: "isac".into(),
+        display_name: "ISAC".into(),
+        description: String::new(),
+        team_type: "O".into(),
+        allow_open_invite: true,
+        email: String::new(),
+        default_tlp: None,
+    };
+    app.create_team(Some(who), input).await.unwrap()
+}
+
+async fn channel(
+    app: &App,
+    who: &Principal,
+    team: &domain::model::Team,
+    name: &str,
+    display_name: &str,
+    channel_type: &str,
+) -> domain::model::Channel {
+    let input = ChannelInput {
+        team_id: team.id.clone(),
+        name: name.into(),
+        display_name: display_name.into(),
+        channel_type: channel_type.into(),
+        purpose: String::new(),
+        header: String::new(),
+        tlp: None,
+    };
+    app.create_channel(who, input).await.unwrap()
+}
+
 async fn post(app: &App, who: &Principal, channel: &ChannelId, message: &str) -> domain::model::Post {
     let input = PostInput {
         channel_id: channel.clone(),
@@ -62,36 +96,8 @@ backend_test!(accounts_and_sessions, |db| {
 backend_test!(posting_paging_and_idempotency, |db| {
     let app = app(db);
     let alice = user(&app, "alice").await;
-    let team = app
-        .create_team(
-            Some(&alice),
-            TeamInput {
-                name: "isac".into(),
-                display_name: "ISAC".into(),
-                description: String::new(),
-                team_type: "O".into(),
-                allow_open_invite: true,
-                email: String::new(),
-                default_tlp: None,
-            },
-        )
-        .await
-        .unwrap();
-    let ch = app
-        .create_channel(
-            &alice,
-            ChannelInput {
-                team_id: team.id.clone(),
-                name: "war-room".into(),
-                display_name: "War room".into(),
-                channel_type: "P".into(),
-                purpose: String::new(),
-                header: String::new(),
-                tlp: None,
-            },
-        )
-        .await
-        .unwrap();
+    let team = isac(&app, &alice).await;
+    let ch = channel(&app, &alice, &team, "war-room", "War room", "P").await;
     let mut ids = Vec::new();
     for i in 0..25 {
         ids.push(post(&app, &alice, &ch.id, &format!("message {i}")).await.id);
@@ -136,37 +142,9 @@ backend_test!(outsiders_are_refused, |db| {
     let app = app(db);
     let alice = user(&app, "alice").await;
     let mallory = user(&app, "mallory").await;
-    let team = app
-        .create_team(
-            Some(&alice),
-            TeamInput {
-                name: "isac".into(),
-                display_name: "ISAC".into(),
-                description: String::new(),
-                team_type: "O".into(),
-                allow_open_invite: true,
-                email: String::new(),
-                default_tlp: None,
-            },
-        )
-        .await
-        .unwrap();
+    let team = isac(&app, &alice).await;
     app.add_team_member(Some(&mallory), &team.id, &mallory.user_id).await.unwrap();
-    let ch = app
-        .create_channel(
-            &alice,
-            ChannelInput {
-                team_id: team.id.clone(),
-                name: "secret".into(),
-                display_name: "Secret".into(),
-                channel_type: "P".into(),
-                purpose: String::new(),
-                header: String::new(),
-                tlp: None,
-            },
-        )
-        .await
-        .unwrap();
+    let ch = channel(&app, &alice, &team, "secret", "Secret", "P").await;
     let p = post(&app, &alice, &ch.id, "the C2 is 45.137.21.9").await;
     assert_eq!(app.post(&mallory, &p.id).await.err().unwrap().code, ErrorCode::NotFound);
     assert!(app.channel_posts(&mallory, &ch.id, PostPage::Latest { page: 0, per_page: 60 }).await.is_err());
@@ -178,21 +156,7 @@ backend_test!(outsiders_are_refused, |db| {
 backend_test!(search_words_tokens_and_filters, |db| {
     let app = app(db);
     let alice = user(&app, "alice").await;
-    let team = app
-        .create_team(
-            Some(&alice),
-            TeamInput {
-                name: "isac".into(),
-                display_name: "ISAC".into(),
-                description: String::new(),
-                team_type: "O".into(),
-                allow_open_invite: true,
-                email: String::new(),
-                default_tlp: None,
-            },
-        )
-        .await
-        .unwrap();
+    let team = isac(&app, &alice).await;
     let town = app.channel_by_name(&alice, &team.id, "town-square").await.unwrap();
     post(&app, &alice, &town.id, "Ransomware beacon seen at 45[.]137[.]21[.]9 overnight").await;
     post(&app, &alice, &town.id, "nothing to see at 45.137.21.90").await;
@@ -217,21 +181,7 @@ backend_test!(unread_and_mentions, |db| {
     let app = app(db);
     let alice = user(&app, "alice").await;
     let bob = user(&app, "bob").await;
-    let team = app
-        .create_team(
-            Some(&alice),
-            TeamInput {
-                name: "isac".into(),
-                display_name: "ISAC".into(),
-                description: String::new(),
-                team_type: "O".into(),
-                allow_open_invite: true,
-                email: String::new(),
-                default_tlp: None,
-            },
-        )
-        .await
-        .unwrap();
+    let team = isac(&app, &alice).await;
     app.add_team_member(Some(&alice), &team.id, &bob.user_id).await.unwrap();
     let town = app.channel_by_name(&alice, &team.id, "town-square").await.unwrap();
     let hello = post(&app, &alice, &town.id, "hello @bob").await;
@@ -264,31 +214,8 @@ backend_test!(unread_and_mentions, |db| {
 backend_test!(captures_stay_with_their_posts_when_posted_together, |db| {
     let app = app(db);
     let alice = user(&app, "alice").await;
-    let team = app
-        .create_team(
-            Some(&alice),
-            TeamInput {
-                name: "isac".into(),
-                display_name: "ISAC".into(),
-                description: String::new(),
-                team_type: "O".into(),
-                allow_open_invite: true,
-                email: String::new(),
-                default_tlp: None,
-            },
-        )
-        .await
-        .unwrap();
-    let input = ChannelInput {
-        team_id: team.id.clone(),
-        name: "war-room".into(),
-        display_name: "War room".into(),
-        channel_type: "O".into(),
-        purpose: String::new(),
-        header: String::new(),
-        tlp: None,
-    };
-    let ch = app.create_channel(&alice, input).await.unwrap();
+    let team = isac(&app, &alice).await;
+    let ch = channel(&app, &alice, &team, "war-room", "War room", "O").await;
     app.admin_set_channel_intel("isac", "war-room", None, Some(domain::model::IntelMode::Review)).await.unwrap();
     let edited = post(&app, &alice, &ch.id, "first guess: beacon to 203.0.113.250 via old-c2-host.xyz").await;
     let deleted = post(&app, &alice, &ch.id, "typo: wrong-c2-host.xyz").await;
