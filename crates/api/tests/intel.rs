@@ -191,3 +191,47 @@ server_test!(revoked_stix_objects_are_never_updated, |srv| {
     let g = key(srv, &ana, "green", "GREEN").await;
     assert!(feed(srv, &g, "ipv4.txt").await.contains("45.11.22.33"));
 });
+
+// A sighting object names the organizations behind it (`where_sighted_refs`) only for
+// channels whose admins allowed attribution; a channel without it adds to the count alone.
+server_test!(sightings_name_organizations_only_where_attribution_is_on, |srv| {
+    let ana = srv.user("ana").await;
+    let bob = srv.user("bob").await;
+    let carol = srv.user("carol").await;
+    let team = ana.team("isac").await;
+    for c in [&bob, &carol] {
+        assert_eq!(c.post(&format!("/teams/{team}/members"), j!({"team_id": team, "user_id": c.id})).await.status, 201);
+    }
+    let named = ana.channel(&team, "named", "O").await;
+    let anonymous = ana.channel(&team, "anonymous", "O").await;
+    for (c, attribution) in [(&named, true), (&anonymous, false)] {
+        let patch = j!({"intel_mode": "auto-publish", "tlp": "GREEN", "intel_attribution": attribution});
+        assert_eq!(ana.put(&format!("/channels/{c}/patch"), patch).await.status, 200);
+        for u in [&bob, &carol] {
+            assert_eq!(u.post(&format!("/channels/{c}/members"), j!({"user_id": u.id})).await.status, 201);
+        }
+    }
+    // Both organizations post 45.61.7.7 where attribution is on; carol's alone carries 45.61.8.8.
+    bob.say(&named, "beacon to 45.61.7.7").await;
+    carol.say(&named, "same here, 45.61.7.7").await;
+    ana.say(&anonymous, "and 45.61.7.7 again").await;
+    carol.say(&anonymous, "new one: 45.61.8.8").await;
+    srv.state.app.publish_pending().await.unwrap();
+
+    let k = key(srv, &ana, "green", "GREEN").await;
+    let (status, env, _) = taxii(srv, &k, "api/collections/tlp-green/objects/?limit=1000").await;
+    assert_eq!(status, 200, "{env}");
+    let objects = env["objects"].as_array().unwrap();
+    let sighting_of = |value: &str| {
+        let ind = objects.iter().find(|o| o["type"] == "indicator" && o["pattern"].as_str().unwrap().contains(value)).expect(value);
+        objects.iter().find(|o| o["type"] == "sighting" && o["sighting_of_ref"] == ind["id"]).expect("sighting").clone()
+    };
+    let both = sighting_of("45.61.7.7");
+    assert_eq!(both["count"], 3, "{both}");
+    let refs: Vec<&str> = both["where_sighted_refs"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    assert_eq!(refs.len(), 2, "bob's and carol's organizations, not ana's: {both}");
+    assert!(refs.iter().all(|r| r.starts_with("identity--")) && refs[0] != refs[1], "{both}");
+    let unnamed = sighting_of("45.61.8.8");
+    assert_eq!(unnamed["count"], 1, "{unnamed}");
+    assert!(unnamed["where_sighted_refs"].as_array().is_none_or(|a| a.is_empty()), "no attribution in that channel: {unnamed}");
+});

@@ -24,6 +24,8 @@ pub struct App {
     pub(crate) intel_notify: tokio::sync::Notify,
     /// Set once the default TAXII collections are known to exist.
     pub(crate) collections_ready: std::sync::atomic::AtomicBool,
+    /// Set once the producer identity and TLP markings are known to be in the STIX log.
+    pub(crate) shared_objects_published: std::sync::atomic::AtomicBool,
 }
 
 impl App {
@@ -38,6 +40,7 @@ impl App {
             extractor: std::sync::RwLock::new(Arc::new(extractor)),
             intel_notify: tokio::sync::Notify::new(),
             collections_ready: Default::default(),
+            shared_objects_published: Default::default(),
         }
     }
 

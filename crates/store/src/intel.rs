@@ -12,6 +12,7 @@ use domain::ports::*;
 use domain::{Error, Result};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use std::collections::HashMap;
 
 fn get<T>(row: &AnyRow, col: &str) -> Result<T>
 where
@@ -327,42 +328,50 @@ impl IntelStore for SqlStore {
             "SELECT {INDICATOR_COLS}, i.published_rank, i.published_revoked, i.publish_generation FROM indicators i WHERE i.publish_pending = 1 ORDER BY i.update_at LIMIT $1"
         );
         let rows = sqlx::query(AssertSqlSafe(sql)).bind(limit).fetch_all(&self.db.pool).await.map_err(db_err)?;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let ind = indicator(r)?;
-            let groups = sqlx::query(
-                AssertSqlSafe(format!("SELECT s.tlp_rank AS rank, COUNT(*) AS n, MIN(s.seen_at) AS first, MAX(s.seen_at) AS last FROM sightings s JOIN indicators i ON i.id = s.indicator_id WHERE s.indicator_id = $1 AND s.retracted_at = 0 AND {AUTHORIZED} GROUP BY s.tlp_rank ORDER BY s.tlp_rank")),
-            )
-            .bind(ind.id.as_str())
-            .fetch_all(&self.db.pool)
-            .await
-            .map_err(db_err)?;
-            let mut out_groups = Vec::new();
-            for g in &groups {
-                let rank: i64 = get(g, "rank")?;
-                let orgs: Vec<String> = sqlx::query_scalar(
-                    AssertSqlSafe(format!("SELECT DISTINCT s.org_id FROM sightings s JOIN channels c ON c.id = s.channel_id JOIN indicators i ON i.id = s.indicator_id WHERE s.indicator_id = $1 AND s.retracted_at = 0 AND s.tlp_rank = $2 AND c.intel_attribution = 1 AND s.org_id <> '' AND {AUTHORIZED}")),
-                )
-                .bind(ind.id.as_str())
-                .bind(rank)
-                .fetch_all(&self.db.pool)
-                .await
-                .map_err(db_err)?;
-                out_groups.push(SightingGroup {
-                    tlp: Tlp::from_rank(rank).unwrap_or(Tlp::Red),
-                    count: get(g, "n")?,
-                    first_seen: get(g, "first")?,
-                    last_seen: get(g, "last")?,
-                    attributed_orgs: orgs.into_iter().map(OrgId::from_db).collect(),
-                });
-            }
             out.push(PendingPublication {
-                indicator: ind,
-                groups: out_groups,
+                indicator: indicator(r)?,
+                groups: Vec::new(),
                 published_rank: get(r, "published_rank")?,
                 published_revoked: get::<i64>(r, "published_revoked")? != 0,
                 generation: get(r, "publish_generation")?,
             });
+        }
+        // The sighting groups of the whole batch in two queries rather than a few per
+        // indicator: a pass after a war-room burst settles hundreds of them. `CROSS JOIN`
+        // keeps SQLite walking from the listed sightings: left to choose, it reads every
+        // confirmed and candidate indicator through the status index to match the `OR`.
+        let ids: Vec<String> = out.iter().map(|p| p.indicator.id.as_str().to_owned()).collect();
+        let at: HashMap<&str, usize> = ids.iter().enumerate().map(|(n, id)| (id.as_str(), n)).collect();
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let list = placeholders(1, chunk.len());
+            let groups = format!(
+                "SELECT s.indicator_id AS ind, s.tlp_rank AS rank, COUNT(*) AS n, MIN(s.seen_at) AS first, MAX(s.seen_at) AS last FROM sightings s CROSS JOIN indicators i
+                 WHERE i.id = s.indicator_id AND s.indicator_id IN ({list}) AND s.retracted_at = 0 AND {AUTHORIZED} GROUP BY s.indicator_id, s.tlp_rank ORDER BY s.indicator_id, s.tlp_rank"
+            );
+            let orgs = format!(
+                "SELECT DISTINCT s.indicator_id AS ind, s.tlp_rank AS rank, s.org_id AS org FROM sightings s CROSS JOIN indicators i JOIN channels c ON c.id = s.channel_id
+                 WHERE i.id = s.indicator_id AND s.indicator_id IN ({list}) AND s.retracted_at = 0 AND c.intel_attribution = 1 AND s.org_id <> '' AND {AUTHORIZED} ORDER BY s.indicator_id, s.tlp_rank, s.org_id"
+            );
+            let bound = |sql: String| chunk.iter().fold(sqlx::query(AssertSqlSafe(sql)), |q, id| q.bind(id.as_str()));
+            for g in bound(groups).fetch_all(&self.db.pool).await.map_err(db_err)? {
+                let Some(&n) = at.get(get::<String>(&g, "ind")?.as_str()) else { continue };
+                out[n].groups.push(SightingGroup {
+                    tlp: Tlp::from_rank(get(&g, "rank")?).unwrap_or(Tlp::Red),
+                    count: get(&g, "n")?,
+                    first_seen: get(&g, "first")?,
+                    last_seen: get(&g, "last")?,
+                    attributed_orgs: Vec::new(),
+                });
+            }
+            for o in bound(orgs).fetch_all(&self.db.pool).await.map_err(db_err)? {
+                let Some(&n) = at.get(get::<String>(&o, "ind")?.as_str()) else { continue };
+                let rank: i64 = get(&o, "rank")?;
+                if let Some(group) = out[n].groups.iter_mut().find(|g| g.tlp.rank() == rank) {
+                    group.attributed_orgs.push(OrgId::from_db(get(&o, "org")?));
+                }
+            }
         }
         Ok(out)
     }
@@ -377,7 +386,12 @@ impl IntelStore for SqlStore {
                         // paging by position never skips a row that commits late.
                         sqlx::query("SELECT pg_advisory_xact_lock(7301)").execute(&mut *c).await.map_err(db_err)?;
                     }
-                    let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(date_added), 0) FROM stix_objects").fetch_one(&mut *c).await.map_err(db_err)?;
+                    // `date_added` increases with `seq`, so the last row holds the largest: one
+                    // probe of the primary key instead of a scan of the whole log.
+                    let last: i64 = sqlx::query_scalar("SELECT COALESCE((SELECT date_added FROM stix_objects ORDER BY seq DESC LIMIT 1), 0)")
+                        .fetch_one(&mut *c)
+                        .await
+                        .map_err(db_err)?;
                     let now_us = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
                     let mut added = now_us.max(last + 1);
                     // Every record with its `date_added`, and each indicator's new state.

@@ -30,6 +30,9 @@ const PUBLISH_COALESCE: Duration = Duration::from_millis(200);
 /// Most indicators one publisher pass settles.
 const PUBLISH_BATCH: usize = 200;
 
+/// Object ids per query when reading what the log holds for a batch (five per indicator).
+const LOG_IDS_PER_QUERY: usize = 500;
+
 /// Highest rank that may leave the server: AMBER+STRICT. RED never does.
 const MAX_EXPORT_RANK: i64 = 3;
 
@@ -59,6 +62,10 @@ impl App {
     /// Appends the identity and the TLP marking definitions once, visible to every
     /// collection (consumers cannot resolve TLP 2.0 markings otherwise).
     async fn publish_shared_objects(&self) -> Result<()> {
+        // The log is append-only: once they are there, they stay (no pass needs to ask again).
+        if self.shared_objects_published.load(std::sync::atomic::Ordering::Acquire) {
+            return Ok(());
+        }
         let identity = self.producer_identity();
         let mut records = Vec::new();
         let id = identity["id"].as_str().unwrap_or_default().to_owned();
@@ -75,6 +82,7 @@ impl App {
             let shared = Publication { indicator: None, seen_update_at: 0, records, rank: 0, revoked: false, generation: 0 };
             self.store.record_publications(vec![shared]).await?;
         }
+        self.shared_objects_published.store(true, std::sync::atomic::Ordering::Release);
         Ok(())
     }
 
@@ -88,16 +96,40 @@ impl App {
         }
         self.publish_shared_objects().await?;
         let n = pending.len();
-        let mut publications = Vec::with_capacity(n);
-        for p in pending {
-            publications.push(self.publication(p).await?);
-        }
+        let ids: Vec<String> = pending.iter().filter_map(|p| Some(ids_of(&base_id(&p.indicator)?, p.generation))).flatten().collect();
+        let logged = self.logged(&ids).await?;
+        let publications = pending.into_iter().map(|p| self.publication(p, &logged)).collect();
         self.store.record_publications(publications).await?;
         Ok(n)
     }
 
+    /// What the log says now about these objects: each one's latest version (at any
+    /// exported label) and its first `created`, which later versions keep. Read for a whole
+    /// batch at once, a few hundred ids per query.
+    async fn logged(&self, ids: &[String]) -> Result<Logged> {
+        let mut logged = Logged::default();
+        for chunk in ids.chunks(LOG_IDS_PER_QUERY) {
+            let query = |first_only: bool| StixQuery {
+                ceiling: Some(Tlp::AmberStrict),
+                ids: chunk.to_vec(),
+                first_only,
+                limit: chunk.len() as i64 + 1,
+                ..Default::default()
+            };
+            logged.latest.extend(self.store.stix_objects(&query(false)).await?.into_iter().map(|r| (r.stix_id.clone(), r)));
+            logged.created.extend(
+                self.store
+                    .stix_objects(&query(true))
+                    .await?
+                    .into_iter()
+                    .filter_map(|r| Some((r.stix_id.clone(), parse_timestamp(serde_json::from_str::<Value>(&r.body).ok()?["created"].as_str()?)?))),
+            );
+        }
+        Ok(logged)
+    }
+
     /// What to append for one pending indicator, from its state and the log's.
-    async fn publication(&self, p: PendingPublication) -> Result<Publication> {
+    fn publication(&self, p: PendingPublication, logged: &Logged) -> Publication {
         let ind = &p.indicator;
         let min_rank = p.groups.iter().map(|g| g.tlp.rank()).min();
         let effective = min_rank.map(|r| r.max(ind.tlp_floor.rank()));
@@ -115,8 +147,8 @@ impl App {
             revoked: p.published_revoked,
             generation: p.generation,
         };
-        let Some(kind) = ioc::IocType::from_str(&ind.kind).ok() else {
-            return Ok(unchanged());
+        let (Some(kind), Some(base_id)) = (ioc::IocType::from_str(&ind.kind).ok(), base_id(ind)) else {
+            return unchanged();
         };
         // Only sightings at or below the label an object is published at may shape it: a
         // RED (or stricter) sighting's time or count must not reach a looser audience.
@@ -131,27 +163,22 @@ impl App {
             ..Default::default()
         };
         let object = |tlp: Tlp, created: i64, modified: i64| -> Option<Value> {
-            let c = common(tlp, created, modified);
-            let mut obj = match kind {
-                ioc::IocType::Cve => stix::vulnerability(&ind.value, &c),
-                ioc::IocType::AttackTechnique | ioc::IocType::AttackTactic => stix::attack_pattern(&ind.value, &c),
-                _ => stix::indicator(
-                    kind,
-                    &ind.value,
-                    &stix::IndicatorOptions {
-                        common: c,
-                        valid_from_ms: Some(valid_from.max(created)),
-                        valid_until_ms: (ind.valid_until > valid_from).then_some(ind.valid_until),
-                        confidence: Some(ind.confidence.clamp(0, 100) as u8),
-                        description: Some(if ind.status == IndicatorStatus::Confirmed {
-                            format!("Reported by members of {} and confirmed by an analyst.", self.settings.site_name)
-                        } else {
-                            format!("Reported by members of {} in a room that shares indicators without review.", self.settings.site_name)
-                        }),
-                        ..Default::default()
-                    },
-                )?,
-            };
+            let mut obj = main_object(
+                kind,
+                &ind.value,
+                stix::IndicatorOptions {
+                    common: common(tlp, created, modified),
+                    valid_from_ms: Some(valid_from.max(created)),
+                    valid_until_ms: (ind.valid_until > valid_from).then_some(ind.valid_until),
+                    confidence: Some(ind.confidence.clamp(0, 100) as u8),
+                    description: Some(if ind.status == IndicatorStatus::Confirmed {
+                        format!("Reported by members of {} and confirmed by an analyst.", self.settings.site_name)
+                    } else {
+                        format!("Reported by members of {} in a room that shares indicators without review.", self.settings.site_name)
+                    }),
+                    ..Default::default()
+                },
+            )?;
             if !ind.tags.is_empty() {
                 obj["labels"] = json!(ind.tags);
             }
@@ -160,37 +187,13 @@ impl App {
             }
             Some(obj)
         };
-        let Some(base_id) = object(Tlp::Clear, 0, 0).and_then(|o| o["id"].as_str().map(str::to_owned)) else {
-            return Ok(unchanged());
-        };
         let obj_id_of = |generation: i64| generation_id(&base_id, generation);
-        let sighting_id = |obj_id: &str, label: Tlp| stix::Common::default().id("sighting", &format!("{obj_id}:{}", label.as_str()));
-        let ids_of = |generation: i64| -> Vec<String> {
-            let obj_id = obj_id_of(generation);
-            let mut ids = vec![obj_id.clone()];
-            ids.extend([Tlp::Clear, Tlp::Green, Tlp::Amber, Tlp::AmberStrict].into_iter().map(|t| sighting_id(&obj_id, t)));
-            ids
-        };
 
-        // What the log says now about this generation's objects: each one's latest version
-        // (at any exported label) and its first `created`, which later versions keep.
+        // This generation's objects as the log holds them (read for the whole batch).
         let generation = p.generation;
-        let ids = ids_of(generation);
-        let query = |first_only: bool| StixQuery {
-            ceiling: Some(Tlp::AmberStrict),
-            ids: ids.clone(),
-            first_only,
-            limit: ids.len() as i64 + 1,
-            ..Default::default()
-        };
-        let latest: HashMap<String, StixRecord> = self.store.stix_objects(&query(false)).await?.into_iter().map(|r| (r.stix_id.clone(), r)).collect();
-        let created: HashMap<String, i64> = self
-            .store
-            .stix_objects(&query(true))
-            .await?
-            .into_iter()
-            .filter_map(|r| Some((r.stix_id.clone(), parse_timestamp(serde_json::from_str::<Value>(&r.body).ok()?["created"].as_str()?)?)))
-            .collect();
+        let ids = ids_of(&base_id, generation);
+        let latest: HashMap<&String, &StixRecord> = ids.iter().filter_map(|id| Some((id, logged.latest.get(id)?))).collect();
+        let created: HashMap<String, i64> = ids.iter().filter_map(|id| Some((id.clone(), *logged.created.get(id)?))).collect();
         let mut modified =
             latest.values().filter_map(|r| parse_timestamp(&r.version)).max().map_or(0, |m| m + 1).max(self.now()).max(ind.published_at + 2);
 
@@ -331,14 +334,7 @@ impl App {
         } else {
             (p.published_rank, p.published_revoked)
         };
-        Ok(Publication {
-            indicator: Some(ind.id.clone()),
-            seen_update_at: ind.update_at,
-            records,
-            rank: new_rank,
-            revoked,
-            generation: new_generation,
-        })
+        Publication { indicator: Some(ind.id.clone()), seen_update_at: ind.update_at, records, rank: new_rank, revoked, generation: new_generation }
     }
 
     /// Runs the publisher until the process ends: on every change, and every few seconds to
@@ -374,6 +370,45 @@ impl App {
     pub async fn expire_indicators(&self) -> Result<()> {
         self.store.flag_expired(self.now()).await.map(|_| ())
     }
+}
+
+/// What the log holds for a batch's objects, by STIX id.
+#[derive(Default)]
+struct Logged {
+    /// Each object's latest version at an exported label.
+    latest: HashMap<String, StixRecord>,
+    /// Each object's first `created` (milliseconds), which later versions keep.
+    created: HashMap<String, i64>,
+}
+
+/// An indicator's main object: a `vulnerability` for a CVE, an `attack-pattern` for an
+/// ATT&CK id, otherwise an `indicator` (`None` for a type without a STIX pattern).
+fn main_object(kind: ioc::IocType, value: &str, options: stix::IndicatorOptions) -> Option<Value> {
+    match kind {
+        ioc::IocType::Cve => Some(stix::vulnerability(value, &options.common)),
+        ioc::IocType::AttackTechnique | ioc::IocType::AttackTactic => Some(stix::attack_pattern(value, &options.common)),
+        _ => stix::indicator(kind, value, &options),
+    }
+}
+
+/// The generation-0 id of an indicator's main object: derived from its type and value alone.
+fn base_id(ind: &crate::model::Indicator) -> Option<String> {
+    let kind = ioc::IocType::from_str(&ind.kind).ok()?;
+    main_object(kind, &ind.value, stix::IndicatorOptions::default())?["id"].as_str().map(str::to_owned)
+}
+
+/// The ids of an indicator's objects in a generation: the main object, then one sighting
+/// per exportable label.
+fn ids_of(base_id: &str, generation: i64) -> Vec<String> {
+    let obj_id = generation_id(base_id, generation);
+    let mut ids = vec![obj_id.clone()];
+    ids.extend([Tlp::Clear, Tlp::Green, Tlp::Amber, Tlp::AmberStrict].into_iter().map(|t| sighting_id(&obj_id, t)));
+    ids
+}
+
+/// The id of the sighting object for an object's sightings at one label.
+fn sighting_id(obj_id: &str, label: Tlp) -> String {
+    stix::Common::default().id("sighting", &format!("{obj_id}:{}", label.as_str()))
 }
 
 /// The STIX id of an indicator's objects in a generation: the deterministic id for the
