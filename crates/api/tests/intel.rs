@@ -39,11 +39,11 @@ server_test!(capture_review_publish_retract, |srv| {
     let mallory = srv.user("mallory").await;
     let team = alice.team("isac").await;
     for c in [&bob, &mallory] {
-        assert_eq!(c.post(&format!("/teams/{team}/members"), j!({"team_id": team, "user_id": c.id})).await.status, 201);
+        c.join_team(&team).await;
     }
     assert_eq!(alice.put(&format!("/teams/{team}/members/{}/roles", bob.id), j!({"roles": "team_user team_analyst"})).await.status, 200);
     let room = alice.channel(&team, "outbreak", "O").await;
-    assert_eq!(bob.post(&format!("/channels/{room}/members"), j!({"user_id": bob.id})).await.status, 201);
+    bob.join_channel(&room).await;
     let post = alice.say(&room, "C2 at 45.137.21.9 and hxxps://evil-update[.]com/gate.php, ignore 10.0.0.5").await;
 
     // Capture: candidates visible to readers of the channel, with readable figures only.
@@ -110,9 +110,9 @@ server_test!(only_channel_admins_change_attribution, |srv| {
     let alice = srv.user("alice").await;
     let bob = srv.user("bob").await;
     let team = alice.team("isac").await;
-    assert_eq!(bob.post(&format!("/teams/{team}/members"), j!({"team_id": team, "user_id": bob.id})).await.status, 201);
+    bob.join_team(&team).await;
     let room = alice.channel(&team, "sharing", "O").await;
-    assert_eq!(bob.post(&format!("/channels/{room}/members"), j!({"user_id": bob.id})).await.status, 201);
+    bob.join_channel(&room).await;
 
     let r = bob.put(&format!("/channels/{room}/patch"), j!({"intel_attribution": true})).await;
     assert_eq!(r.status, 403, "{}", r.body);
@@ -134,11 +134,11 @@ server_test!(private_auto_publish_does_not_confirm_for_outsiders, |srv| {
     let outsider = srv.user("outsider").await;
     let team = admin.team("isac").await;
     for c in [&poster, &outsider] {
-        assert_eq!(c.post(&format!("/teams/{team}/members"), j!({"team_id": team, "user_id": c.id})).await.status, 201);
+        c.join_team(&team).await;
     }
     let public = admin.channel(&team, "public-review", "O").await;
     for c in [&poster, &outsider] {
-        assert_eq!(c.post(&format!("/channels/{public}/members"), j!({"user_id": c.id})).await.status, 201);
+        c.join_channel(&public).await;
     }
     poster.say(&public, "maybe quiet-candidate[.]org").await;
     let secret = admin.channel(&team, "secret-auto", "P").await;
@@ -200,7 +200,7 @@ server_test!(sightings_name_organizations_only_where_attribution_is_on, |srv| {
     let carol = srv.user("carol").await;
     let team = ana.team("isac").await;
     for c in [&bob, &carol] {
-        assert_eq!(c.post(&format!("/teams/{team}/members"), j!({"team_id": team, "user_id": c.id})).await.status, 201);
+        c.join_team(&team).await;
     }
     let named = ana.channel(&team, "named", "O").await;
     let anonymous = ana.channel(&team, "anonymous", "O").await;
@@ -208,7 +208,7 @@ server_test!(sightings_name_organizations_only_where_attribution_is_on, |srv| {
         let patch = j!({"intel_mode": "auto-publish", "tlp": "GREEN", "intel_attribution": attribution});
         assert_eq!(ana.put(&format!("/channels/{c}/patch"), patch).await.status, 200);
         for u in [&bob, &carol] {
-            assert_eq!(u.post(&format!("/channels/{c}/members"), j!({"user_id": u.id})).await.status, 201);
+            u.join_channel(c).await;
         }
     }
     // Both organizations post 45.61.7.7 where attribution is on; carol's alone carries 45.61.8.8.

@@ -153,6 +153,18 @@ impl Client {
         r.body["id"].as_str().unwrap().to_owned()
     }
 
+    /// Joins an open team.
+    pub async fn join_team(&self, team: &str) {
+        let r = self.post(&format!("/teams/{team}/members"), json!({"team_id": team, "user_id": self.id})).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+
+    /// Joins a public channel (or is added to it, by a member who may).
+    pub async fn join_channel(&self, channel: &str) {
+        let r = self.post(&format!("/channels/{channel}/members"), json!({"user_id": self.id})).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+
     pub async fn say(&self, channel: &str, message: &str) -> Value {
         let r = self.post("/posts", json!({"channel_id": channel, "message": message})).await;
         assert_eq!(r.status, 201, "{:?}", r.body);

@@ -96,9 +96,10 @@ impl App {
         }
         self.publish_shared_objects().await?;
         let n = pending.len();
-        let ids: Vec<String> = pending.iter().filter_map(|p| Some(ids_of(&base_id(&p.indicator)?, p.generation))).flatten().collect();
+        let bases: Vec<Option<String>> = pending.iter().map(|p| base_id(&p.indicator)).collect();
+        let ids: Vec<String> = pending.iter().zip(&bases).filter_map(|(p, base)| Some(ids_of(base.as_deref()?, p.generation))).flatten().collect();
         let logged = self.logged(&ids).await?;
-        let publications = pending.into_iter().map(|p| self.publication(p, &logged)).collect();
+        let publications = pending.into_iter().zip(bases).map(|(p, base)| self.publication(p, base, &logged)).collect();
         self.store.record_publications(publications).await?;
         Ok(n)
     }
@@ -128,8 +129,9 @@ impl App {
         Ok(logged)
     }
 
-    /// What to append for one pending indicator, from its state and the log's.
-    fn publication(&self, p: PendingPublication, logged: &Logged) -> Publication {
+    /// What to append for one pending indicator, from its state and the log's; `base_id` is
+    /// its main object's generation-0 id (`None`: a type that has no STIX object).
+    fn publication(&self, p: PendingPublication, base_id: Option<String>, logged: &Logged) -> Publication {
         let ind = &p.indicator;
         let min_rank = p.groups.iter().map(|g| g.tlp.rank()).min();
         let effective = min_rank.map(|r| r.max(ind.tlp_floor.rank()));
@@ -147,7 +149,7 @@ impl App {
             revoked: p.published_revoked,
             generation: p.generation,
         };
-        let (Some(kind), Some(base_id)) = (ioc::IocType::from_str(&ind.kind).ok(), base_id(ind)) else {
+        let (Some(kind), Some(base_id)) = (ioc::IocType::from_str(&ind.kind).ok(), base_id) else {
             return unchanged();
         };
         // Only sightings at or below the label an object is published at may shape it: a
