@@ -8,8 +8,8 @@
 //! the same transaction as the posts, so a post and its sightings are still committed (or
 //! lost) together.
 
-use crate::db::db_err;
-use crate::rows::placeholders;
+use crate::db::{Backend, db_err};
+use crate::rows::{placeholders, positional};
 use domain::Result;
 use domain::ids::*;
 use domain::model::*;
@@ -106,6 +106,7 @@ struct IndicatorRow<'a> {
 
 /// Writes the batch's indicators and sightings. Returns each (type, value)'s indicator id.
 pub(crate) async fn write_sightings(c: &mut AnyConnection, batch: &[PostSightings]) -> Result<HashMap<(String, String), String>> {
+    let backend = Backend::of(c);
     // PostgreSQL refuses to upsert one row twice in a statement, so merge duplicates first.
     let mut merged: Vec<IndicatorRow> = Vec::new();
     let mut slot: HashMap<(&str, &str), usize> = HashMap::new();
@@ -140,24 +141,10 @@ pub(crate) async fn write_sightings(c: &mut AnyConnection, batch: &[PostSighting
     for chunk in merged.chunks(ROWS_PER_STATEMENT) {
         // New indicators start as candidates whatever the channel's mode: auto-publish is
         // recorded on the sighting, where only readers of that channel can see it.
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = i * 8;
-                format!(
-                    "(${}, ${}, ${}, 'candidate', ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5,
-                    n + 6,
-                    n + 5,
-                    n + 6,
-                    n + 7,
-                    n + 8
-                )
-            })
-            .collect();
+        // Every value is bound once, in order (first and last seen twice), so that SQLite can
+        // take the parameters by position (`positional`).
+        let values: Vec<String> =
+            (0..chunk.len()).map(|i| format!("({}, 'candidate', {})", placeholders(i * 10 + 1, 3), placeholders(i * 10 + 4, 7))).collect();
         let sql = format!(
             "INSERT INTO indicators (id, kind, value, status, confidence, first_seen, last_seen, create_at, update_at, publish_pending, valid_until)
              VALUES {}
@@ -169,13 +156,15 @@ pub(crate) async fn write_sightings(c: &mut AnyConnection, batch: &[PostSighting
              RETURNING id, kind, value",
             values.join(", ")
         );
-        let mut q = sqlx::query_as::<_, (String, String, String)>(AssertSqlSafe(sql));
+        let mut q = sqlx::query_as::<_, (String, String, String)>(AssertSqlSafe(positional(backend, sql)));
         for row in chunk {
             q = q
                 .bind(ordered_id())
                 .bind(row.kind)
                 .bind(row.value)
                 .bind(row.confidence)
+                .bind(row.first)
+                .bind(row.last)
                 .bind(row.first)
                 .bind(row.last)
                 .bind(i64::from(row.auto_publish))
@@ -208,7 +197,7 @@ pub(crate) async fn write_sightings(c: &mut AnyConnection, batch: &[PostSighting
              ON CONFLICT (indicator_id, post_id) DO UPDATE SET retracted_at = 0, raw = excluded.raw, auto_publish = excluded.auto_publish",
             values.join(", ")
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        let mut q = sqlx::query(AssertSqlSafe(positional(backend, sql)));
         for (post, cap, id) in chunk {
             q = q
                 .bind(ordered_id())

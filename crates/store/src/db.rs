@@ -31,6 +31,13 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The dialect a connection speaks.
+    pub fn of(c: &AnyConnection) -> Backend {
+        if c.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite }
+    }
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 

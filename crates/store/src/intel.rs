@@ -3,7 +3,7 @@
 
 use crate::SqlStore;
 use crate::db::{Backend, db_err};
-use crate::rows::{b, placeholders};
+use crate::rows::{b, placeholders, positional};
 use async_trait::async_trait;
 use domain::ids::*;
 use domain::model::*;
@@ -354,7 +354,7 @@ impl IntelStore for SqlStore {
                 "SELECT DISTINCT s.indicator_id AS ind, s.tlp_rank AS rank, s.org_id AS org FROM sightings s CROSS JOIN indicators i JOIN channels c ON c.id = s.channel_id
                  WHERE i.id = s.indicator_id AND s.indicator_id IN ({list}) AND s.retracted_at = 0 AND c.intel_attribution = 1 AND s.org_id <> '' AND {AUTHORIZED} ORDER BY s.indicator_id, s.tlp_rank, s.org_id"
             );
-            let bound = |sql: String| chunk.iter().fold(sqlx::query(AssertSqlSafe(sql)), |q, id| q.bind(id.as_str()));
+            let bound = |sql: String| chunk.iter().fold(sqlx::query(AssertSqlSafe(positional(self.db.backend, sql))), |q, id| q.bind(id.as_str()));
             for g in bound(groups).fetch_all(&self.db.pool).await.map_err(db_err)? {
                 let Some(&n) = at.get(get::<String>(&g, "ind")?.as_str()) else { continue };
                 out[n].groups.push(SightingGroup {
@@ -417,7 +417,7 @@ impl IntelStore for SqlStore {
                             "INSERT INTO stix_objects (stix_id, stix_type, version, tlp_rank, tags, indicator_id, date_added, body, spec_version) VALUES {}",
                             values.join(", ")
                         );
-                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        let mut q = sqlx::query(AssertSqlSafe(positional(backend, sql)));
                         for (r, indicator, added) in chunk {
                             q = q.bind(&r.stix_id).bind(&r.stix_type).bind(&r.version).bind(r.tlp.rank()).bind(tags_json(&r.tags)).bind(*indicator).bind(*added).bind(&r.body);
                         }
@@ -435,7 +435,7 @@ impl IntelStore for SqlStore {
                              FROM v WHERE indicators.id = v.id",
                             values.join(", ")
                         );
-                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        let mut q = sqlx::query(AssertSqlSafe(positional(backend, sql)));
                         for (id, rank, revoked, published_at, seen, generation) in chunk {
                             q = q.bind(*id).bind(*rank).bind(*revoked).bind(*published_at).bind(*seen).bind(*generation);
                         }
@@ -503,7 +503,7 @@ impl IntelStore for SqlStore {
             "SELECT o.seq, o.stix_id, o.stix_type, o.version, o.spec_version, o.tlp_rank, o.tags, o.date_added, o.body FROM stix_objects o WHERE {cond} ORDER BY o.seq LIMIT {}",
             q.limit.clamp(1, 10_000)
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut query = sqlx::query(AssertSqlSafe(positional(self.db.backend, sql)));
         for v in binds {
             query = query.bind(v);
         }

@@ -2,7 +2,7 @@
 
 use crate::SqlStore;
 use crate::db::{Backend, db_err};
-use crate::rows::{self, FILE_COLS, POST_COLS, b, placeholders};
+use crate::rows::{self, FILE_COLS, POST_COLS, b, placeholders, positional};
 use async_trait::async_trait;
 use domain::ids::*;
 use domain::model::*;
@@ -21,11 +21,12 @@ async fn insert_tokens(c: &mut AnyConnection, post: &PostId, tokens: &[String]) 
     if tokens.is_empty() {
         return Ok(());
     }
-    let values: Vec<String> = (0..tokens.len()).map(|i| format!("(${}, $1)", i + 2)).collect();
+    // The post id is bound with every token so that SQLite can take them by position.
+    let values: Vec<String> = (0..tokens.len()).map(|i| format!("({})", placeholders(i * 2 + 1, 2))).collect();
     let sql = format!("INSERT INTO post_tokens (token, post_id) VALUES {} ON CONFLICT (token, post_id) DO NOTHING", values.join(", "));
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(post.as_str());
+    let mut q = sqlx::query(AssertSqlSafe(positional(Backend::of(c), sql)));
     for token in tokens {
-        q = q.bind(token);
+        q = q.bind(token).bind(post.as_str());
     }
     q.execute(&mut *c).await.map_err(db_err)?;
     Ok(())

