@@ -102,6 +102,10 @@ impl Db {
             Backend::Sqlite => {
                 let pool = pool_options
                     .max_connections(read_connections.max(1))
+                    // A SQLite connection is a local file handle that cannot drop the way a
+                    // socket does, and sqlx's liveness ping before every checkout is one more
+                    // round trip to the connection's worker thread for every read.
+                    .test_before_acquire(false)
                     .after_connect(|conn, _| Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(|_| ()) }))
                     .connect_with(options.clone())
                     .await
